@@ -1,0 +1,1 @@
+"""The agent loop, LLM backends, prompts, observation formatting, transcripts and the CLI."""

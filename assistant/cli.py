@@ -1,0 +1,135 @@
+"""``sciwand ask`` and ``sciwand chat``: the engine in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from assistant.backends import BackendError, describe, make_chat_model
+from assistant.config import ConfigError, Settings, load_settings
+from assistant.events import Fanout, LoopEvents
+from assistant.loop import ChatSession, LLMError
+from assistant.notebook import NotebookTranscript
+from assistant.terminal import ByteProgress, TerminalView
+from kernels import KernelConfig, KernelSession
+
+EXIT_NO_ANSWER = 1
+EXIT_SETUP = 2
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-m", "--model", help="'local' (default, the embedded model) or PROVIDER:NAME")
+    parser.add_argument("--model-path", help="another GGUF file for the local backend")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio)")
+    parser.add_argument("--temperature", type=float, help="sampling temperature (default: tuned per backend)")
+    parser.add_argument("--max-turns", type=int, help="LLM replies allowed per question (default 8)")
+    parser.add_argument("--timeout", type=float, help="seconds allowed per executed cell (default 120)")
+    parser.add_argument("--workdir", type=Path, default=Path.cwd(), help="the kernel's working directory")
+    parser.add_argument("--notebook", type=Path, help="save the session as a notebook, updated as it runs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sciwand", description="Answer scientific questions by running code.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object instead of the live view")
+    _add_common(ask)
+    chat = commands.add_parser("chat", help="a conversation on one kernel: follow-ups see earlier variables")
+    _add_common(chat)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        {
+            "model": args.model,
+            "model_path": args.model_path,
+            "base_url": args.base_url,
+            "temperature": args.temperature,
+            "max_turns": args.max_turns,
+            "timeout": args.timeout,
+        }
+    )
+
+
+def _open_session(
+    args: argparse.Namespace, settings: Settings, view: LoopEvents, console: Console
+) -> tuple[ChatSession, KernelSession]:
+    model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", console))
+    kernel = KernelSession(
+        KernelConfig(cwd=args.workdir, memory_limit_bytes=int(settings.memory_limit_gb * 1024**3))
+    ).start()
+    events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
+    session = ChatSession(
+        model,
+        kernel,
+        model_name=describe(settings),
+        max_turns=settings.max_turns,
+        timeout=settings.timeout,
+        events=events,
+    )
+    return session, kernel
+
+
+def _ask(args: argparse.Namespace, console: Console) -> int:
+    settings = _settings(args)
+    view = LoopEvents() if args.json else TerminalView(console)
+    session, kernel = _open_session(args, settings, view, console)
+    try:
+        result = session.ask(args.question)
+    finally:
+        kernel.shutdown()
+    if args.json:
+        print(json.dumps(result.to_dict(), default=str))
+    return 0 if result.ok else EXIT_NO_ANSWER
+
+
+def _chat(args: argparse.Namespace, console: Console) -> int:
+    settings = _settings(args)
+    session, kernel = _open_session(args, settings, TerminalView(console), console)
+    console.print(
+        f"[bold]sciwand chat[/] with {describe(settings)}: one kernel for the whole conversation. "
+        "Ctrl-D or 'exit' to leave; Ctrl-C stops the current step."
+    )
+    try:
+        while True:
+            try:
+                question = console.input("\n[bold blue]?[/] ").strip()
+            except EOFError:
+                return 0
+            if question in {"exit", "quit"}:
+                return 0
+            if not question:
+                continue
+            try:
+                session.ask(question)
+            except KeyboardInterrupt:
+                console.print("\n[yellow]stopped; the kernel and its variables are still here[/]")
+            except LLMError as exc:
+                console.print(f"\n[red]{exc}[/] (the kernel and its variables are still here)")
+    finally:
+        kernel.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console(stderr=getattr(args, "json", False), highlight=False)
+    try:
+        if args.command == "ask":
+            return _ask(args, console)
+        return _chat(args, console)
+    except (ConfigError, BackendError, LLMError) as exc:
+        print(f"sciwand: {exc}", file=sys.stderr)
+        return EXIT_SETUP
+    except KeyboardInterrupt:
+        print("sciwand: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Settings from, in rising precedence: defaults, the config file, ``SCIWAND_*`` variables, CLI flags.
+
+API keys are never read from or written to the config file: providers take them from their own
+environment variables (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``, …), which the kernel never sees.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting is missing, malformed or unsafe; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = "local"  # "local" or "provider:name"
+    model_path: str | None = None  # another GGUF file for the local backend
+    base_url: str | None = None  # OpenAI-compatible endpoint
+    temperature: float | None = None  # None: the backend's tuned default
+    max_turns: int = 8
+    timeout: float = 120.0  # seconds per executed cell
+    memory_limit_gb: float = 8.0  # per kernel
+    llm_timeout: float = 300.0  # seconds per LLM call (remote backends)
+
+
+_ENV_PREFIX = "SCIWAND_"
+_SECRET_KEYS = {"api_key", "openai_api_key", "anthropic_api_key", "key", "token"}
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("SCIWAND_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "sciwand" / "config.toml"
+
+
+def _coerce(name: str, raw: Any, source: str) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if "float" not in kind and "int" not in kind:
+        return str(raw)
+    number: float | None = None
+    if not isinstance(raw, bool):
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            number = None
+    if number is None or ("int" in kind and not number.is_integer()):
+        expected = "a whole number" if "int" in kind else "a number"
+        raise ConfigError(f"{source}: {name} must be {expected}, got {raw!r}")
+    return int(number) if "int" in kind else number
+
+
+def _secret_keys(table: dict[str, Any]) -> set[str]:
+    """Credential-like keys anywhere in the file, nested tables included."""
+    found = {key for key in table if key.lower() in _SECRET_KEYS}
+    for value in table.values():
+        if isinstance(value, dict):
+            found |= _secret_keys(value)
+    return found
+
+
+def load_settings(overrides: dict[str, Any] | None = None, path: Path | None = None) -> Settings:
+    """Merge the sources; ``overrides`` (CLI flags) may hold None for 'not given'."""
+    settings = Settings()
+    known = {f.name for f in fields(Settings)}
+    path = path or config_path()
+    if path.exists():
+        try:
+            document = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        secrets = _secret_keys(document)
+        if secrets:
+            raise ConfigError(
+                f"{path}: remove {', '.join(sorted(secrets))}; keys belong in the provider's environment "
+                "variable (e.g. OPENAI_API_KEY), never in a file"
+            )
+        table = document.get("sciwand", {})
+        unknown = set(table) - known
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+        settings = replace(settings, **{k: _coerce(k, v, str(path)) for k, v in table.items()})
+    from_env = {
+        name: _coerce(name, os.environ[_ENV_PREFIX + name.upper()], _ENV_PREFIX + name.upper())
+        for name in known
+        if os.environ.get(_ENV_PREFIX + name.upper())
+    }
+    settings = replace(settings, **from_env)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None and k in known}
+    return replace(settings, **given)

@@ -1,0 +1,73 @@
+"""What the loop reports as it works, so front-ends can show each step as it happens and record it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kernels import ExecutionResult
+
+
+@dataclass
+class Step:
+    """One executed code block and what the LLM was told about it."""
+
+    code: str
+    result: ExecutionResult
+    observation: str
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result.to_dict()
+        return {
+            "code": self.code,
+            "status": result["status"],
+            "outputs": result["outputs"],
+            "error": result["error"],
+            "execution_count": result["execution_count"],
+            "seconds": round(self.result.duration, 3),
+            "note": self.result.note,
+        }
+
+
+class LoopEvents:
+    """Listener with no-op defaults; override what you show."""
+
+    def question(self, text: str) -> None: ...
+    def turn(self, number: int) -> None: ...
+    def token(self, text: str) -> None: ...
+    def step(self, step: Step) -> None: ...
+    def notice(self, text: str) -> None: ...
+    def answer(self, text: str | None) -> None: ...
+
+
+class Fanout(LoopEvents):
+    """Sends every event to several listeners, e.g. the terminal and the notebook transcript."""
+
+    def __init__(self, *listeners: LoopEvents) -> None:
+        self.listeners = listeners
+
+    def _emit(self, event: str, *args: Any) -> None:
+        for listener in self.listeners:
+            getattr(listener, event)(*args)
+
+    def question(self, text: str) -> None:
+        self._emit("question", text)
+
+    def turn(self, number: int) -> None:
+        self._emit("turn", number)
+
+    def token(self, text: str) -> None:
+        self._emit("token", text)
+
+    def step(self, step: Step) -> None:
+        self._emit("step", step)
+
+    def notice(self, text: str) -> None:
+        self._emit("notice", text)
+
+    def answer(self, text: str | None) -> None:
+        self._emit("answer", text)

@@ -1,0 +1,103 @@
+"""A LangChain chat model over llama-cpp-python, for the embedded GGUF model (or any other GGUF file).
+
+One ``Llama`` per model file per process, shared by every chat model instance and guarded by a lock:
+llama.cpp contexts are not thread-safe, and a second copy would only double the memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+@cache
+def _load(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise ImportError("the embedded model needs llama-cpp-python: pip install 'sciwand[local]'") from exc
+    llama = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    return llama, threading.Lock()
+
+
+class LocalChatModel(BaseChatModel):
+    """Chat completions from a local GGUF file; sampling defaults tuned against repetition loops."""
+
+    model_path: str
+    n_ctx: int = 8192
+    n_threads: int = max(1, os.cpu_count() or 1)
+    temperature: float = 0.2
+    top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.05
+    max_tokens: int = 512
+    seed: int = 1234
+
+    @property
+    def _llm_type(self) -> str:
+        return "sciwand-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "temperature": self.temperature}
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
+        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        with lock:
+            stream = llama.create_chat_completion(
+                messages=chat,
+                temperature=self.temperature,
+                top_p=self.top_p,
+                top_k=self.top_k,
+                min_p=self.min_p,
+                repeat_penalty=self.repeat_penalty,
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                seed=self.seed,
+                stop=stop or [],
+                stream=True,
+            )
+            first = True
+            for part in stream:
+                text = part["choices"][0]["delta"].get("content")
+                if not text:
+                    continue
+                # Usage rides on every chunk, so a consumer that stops early still counts exactly.
+                prompt_tokens = llama.n_tokens - 1 if first else 0
+                first = False
+                usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=1, total_tokens=prompt_tokens + 1)
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text, usage_metadata=usage))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk
+            if first:  # nothing generated: an empty reply, which the loop answers with a nudge
+                prompt_tokens = llama.n_tokens
+                usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=0, total_tokens=prompt_tokens)
+                yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))

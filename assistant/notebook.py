@@ -1,0 +1,71 @@
+"""A session as an nbformat v4 notebook, saved after every event so a killed run keeps what happened."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from assistant.events import LoopEvents, Step
+from kernels import ExecutionResult
+
+
+def cell_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
+    outputs = []
+    for output in result.outputs:
+        if output.output_type == "stream":
+            outputs.append(new_output("stream", name=output.name, text=output.text or ""))
+        elif output.output_type == "execute_result":
+            outputs.append(
+                new_output(
+                    "execute_result",
+                    data=output.data,
+                    metadata=output.metadata,
+                    execution_count=result.execution_count,
+                )
+            )
+        else:
+            outputs.append(new_output("display_data", data=output.data, metadata=output.metadata))
+    if result.error is not None:
+        error = result.error
+        outputs.append(new_output("error", ename=error.ename, evalue=error.evalue, traceback=error.traceback))
+    return outputs
+
+
+class NotebookTranscript(LoopEvents):
+    """Listens to the loop and rewrites ``path`` atomically after each question, step and answer."""
+
+    def __init__(self, path: Path, model_name: str = "") -> None:
+        self.path = path
+        self.notebook = new_notebook(
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+                "sciwand": {"model": model_name},
+            }
+        )
+
+    def question(self, text: str) -> None:
+        # Not saved yet: a question whose first LLM call fails leaves no half-written file.
+        self.notebook.cells.append(new_markdown_cell(f"**Question:** {text}"))
+
+    def step(self, step: Step) -> None:
+        cell = new_code_cell(step.code, execution_count=step.result.execution_count)
+        cell.outputs = cell_outputs(step.result)
+        cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
+        self._append(cell)
+
+    def answer(self, text: str | None) -> None:
+        self._append(new_markdown_cell(f"**Answer:** {text}" if text else "**No answer was reached.**"))
+
+    def _append(self, cell: nbformat.NotebookNode) -> None:
+        self.notebook.cells.append(cell)
+        self.save()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        nbformat.write(self.notebook, str(partial))
+        os.replace(partial, self.path)

@@ -1,0 +1,211 @@
+"""A persistent ipykernel over jupyter_client's async API: execute with a deadline, survive hangs and deaths."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from kernels.environment import kernel_environment
+from kernels.output_collector import OutputCollector
+from kernels.result import ExecutionResult, Status
+
+# How often a waiting execute checks that the kernel process still lives.
+_LIVENESS_POLL_S = 0.25
+
+
+@dataclass
+class KernelConfig:
+    """How a kernel is started and bounded."""
+
+    cwd: Path = field(default_factory=Path.cwd)
+    env: dict[str, str] | None = None  # None: the filtered parent environment
+    memory_limit_bytes: int = 8 * 1024**3
+    output_limit_chars: int = 1_000_000  # per cell, kept in memory; the rest is counted and dropped
+    interrupt_grace_s: float = 2.0  # after a timeout, how long an interrupt gets before a restart
+    startup_timeout_s: float = 60.0
+
+
+class _LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose spec starts ipykernel through ``kernels.launch`` with our limits."""
+
+    def __init__(self, spec: KernelSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._limited_spec = spec
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return self._limited_spec
+
+
+def _kernel_spec(config: KernelConfig) -> KernelSpec:
+    argv = [sys.executable, "-m", "kernels.launch"]
+    if config.memory_limit_bytes:
+        argv += ["--memory-bytes", str(config.memory_limit_bytes)]
+    argv += ["-f", "{connection_file}"]
+    return KernelSpec(argv=argv, display_name="sciwand (limited python)", language="python")
+
+
+class AsyncKernelSession:
+    """One ipykernel process and a client to it. Not safe for concurrent ``execute`` calls."""
+
+    def __init__(self, config: KernelConfig | None = None) -> None:
+        self.config = config or KernelConfig()
+        self._manager: AsyncKernelManager | None = None
+        self._client: AsyncKernelClient | None = None
+        self._ipc_dir: Path | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        config = self.config
+        config.cwd.mkdir(parents=True, exist_ok=True)
+        env = kernel_environment() if config.env is None else dict(config.env)
+        # IPC sockets: no TCP port is open to other users of the machine, and latency is lower.
+        self._ipc_dir = Path(tempfile.mkdtemp(prefix="sciwand-kernel-"))
+        self._manager = _LimitedKernelManager(
+            _kernel_spec(config), transport="ipc", ip=str(self._ipc_dir / "kernel")
+        )
+        await self._manager.start_kernel(cwd=str(config.cwd), env=env)
+        await self._connect()
+
+    async def _connect(self) -> None:
+        assert self._manager is not None
+        if self._client is not None:
+            self._client.stop_channels()
+        self._client = self._manager.client()
+        self._client.start_channels()
+        await self._client.wait_for_ready(timeout=self.config.startup_timeout_s)
+
+    @property
+    def pid(self) -> int | None:
+        provisioner = self._manager.provisioner if self._manager else None
+        process = getattr(provisioner, "process", None)
+        return process.pid if process is not None else None
+
+    async def is_alive(self) -> bool:
+        return self._manager is not None and await self._manager.is_alive()
+
+    async def interrupt(self) -> None:
+        if self._manager is not None:
+            await self._manager.interrupt_kernel()
+
+    async def restart(self) -> None:
+        """A fresh kernel in the same place; all state is lost."""
+        assert self._manager is not None, "session not started"
+        survivors = self._descendants()
+        await self._manager.restart_kernel(now=True)
+        _kill(survivors)
+        await self._connect()
+
+    async def shutdown(self) -> None:
+        """Stop the kernel and everything it started: no process is left behind."""
+        if self._manager is None:
+            return
+        survivors = self._descendants()
+        if self._client is not None:
+            self._client.stop_channels()
+        try:
+            await self._manager.shutdown_kernel(now=True)
+        finally:
+            _kill(survivors)
+            if self._ipc_dir is not None:
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._manager = self._client = self._ipc_dir = None
+
+    def _descendants(self) -> list[psutil.Process]:
+        pid = self.pid
+        if pid is None:
+            return []
+        try:
+            parent = psutil.Process(pid)
+            return [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    # -- execution -------------------------------------------------------------------------
+    async def execute(self, code: str, timeout: float | None = 60.0) -> ExecutionResult:
+        """Run ``code``; never raises for what the code does, only reports it."""
+        client = self._client
+        assert client is not None, "session not started"
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
+        msg_id = client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        collector = OutputCollector(self.config.output_limit_chars)
+
+        status = await self._collect_until_idle(msg_id, collector, deadline)
+        note = ""
+        if status is Status.TIMEOUT:
+            note = await self._recover_from_timeout(msg_id, collector, timeout or 0.0)
+        elif status is Status.DIED:
+            note = "The kernel process died while running this code; its state is lost until it is restarted."
+        elif status is Status.OK:
+            await self._read_reply(msg_id)
+            if collector.error is not None:
+                status = Status.ERROR
+        return collector.result(status, time.monotonic() - started, note)
+
+    async def _collect_until_idle(self, msg_id: str, collector: OutputCollector, deadline: float | None) -> Status:
+        """Route this request's iopub messages into ``collector`` until the kernel goes idle."""
+        client = self._client
+        assert client is not None and self._manager is not None
+        while True:
+            wait = _LIVENESS_POLL_S
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait <= 0:
+                    return Status.TIMEOUT
+            try:
+                msg = await client.get_iopub_msg(timeout=wait)
+            except queue.Empty:
+                if not await self._manager.is_alive():
+                    return Status.DIED
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if collector.add(msg):
+                return Status.OK
+
+    async def _recover_from_timeout(self, msg_id: str, collector: OutputCollector, timeout: float) -> str:
+        await self.interrupt()
+        grace = time.monotonic() + self.config.interrupt_grace_s
+        if await self._collect_until_idle(msg_id, collector, grace) is Status.OK:
+            await self._read_reply(msg_id)
+            return f"Stopped after the {timeout:g} s time limit; the kernel and its variables are intact."
+        await self.restart()
+        return (
+            f"Stopped after the {timeout:g} s time limit; the interrupt did not take, so the kernel was "
+            "restarted and its variables are lost."
+        )
+
+    async def _read_reply(self, msg_id: str) -> dict[str, Any] | None:
+        """Consume the shell reply of ``msg_id`` (it precedes idle in practice), dropping stale ones."""
+        client = self._client
+        assert client is not None
+        while True:
+            try:
+                reply = await client.get_shell_msg(timeout=1.0)
+            except queue.Empty:
+                return None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
+
+def _kill(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        try:
+            if process.is_running() and process.pid != os.getpid():
+                process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=3)

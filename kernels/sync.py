@@ -1,0 +1,73 @@
+"""A blocking facade over AsyncKernelSession for scripts, the CLI and tests.
+
+The async session lives on a private event loop in a daemon thread, so the facade also works when the
+caller's thread already runs a loop (IPython, Jupyter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from kernels.result import ExecutionResult
+from kernels.session import AsyncKernelSession, KernelConfig
+
+T = TypeVar("T")
+
+
+class KernelSession:
+    def __init__(self, config: KernelConfig | None = None) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sciwand-kernel-io", daemon=True)
+        self._thread.start()
+        self.session = AsyncKernelSession(config)
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            # Ctrl-C reaches this thread, not the I/O thread: pass it on to the kernel, let the
+            # request finish cleanly, then let the caller see the interrupt.
+            asyncio.run_coroutine_threadsafe(self.session.interrupt(), self._loop).result()
+            future.result()
+            raise
+
+    def start(self) -> KernelSession:
+        self._run(self.session.start())
+        return self
+
+    def execute(self, code: str, timeout: float | None = 60.0) -> ExecutionResult:
+        return self._run(self.session.execute(code, timeout))
+
+    def is_alive(self) -> bool:
+        return self._run(self.session.is_alive())
+
+    def interrupt(self) -> None:
+        self._run(self.session.interrupt())
+
+    def restart(self) -> None:
+        self._run(self.session.restart())
+
+    @property
+    def pid(self) -> int | None:
+        return self.session.pid
+
+    def shutdown(self) -> None:
+        """Stop the kernel and the I/O thread; safe to call twice."""
+        if self._loop.is_closed():
+            return
+        try:
+            self._run(self.session.shutdown())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+    def __enter__(self) -> KernelSession:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()

@@ -1,0 +1,78 @@
+"""Shared fixtures: real kernels (one per module where state isolation is not needed) and scripted LLMs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
+from pydantic import Field
+
+from assistant.loop import ChatSession
+from kernels import KernelConfig, KernelSession
+
+
+class ScriptedChatModel(FakeListChatModel):
+    """FakeListChatModel that also records the messages of every call, so tests can see the feedback."""
+
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        self.calls.append(list(messages))
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+
+
+def python_block(code: str, prose: str = "I will compute it.") -> str:
+    return f"{prose}\n```python\n{code}\n```"
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory) -> Iterator[KernelSession]:
+    """One real kernel for a whole test module; tests must not rely on each other's variables."""
+    session = KernelSession(KernelConfig(cwd=tmp_path_factory.mktemp("kernel-cwd"))).start()
+    yield session
+    session.shutdown()
+
+
+@pytest.fixture
+def make_kernel(tmp_path):
+    """Factory for a fresh kernel with its own KernelConfig fields; every kernel made is shut down."""
+    sessions: list[KernelSession] = []
+
+    def make(**config: Any) -> KernelSession:
+        config.setdefault("cwd", tmp_path / "kernel-cwd")
+        session = KernelSession(KernelConfig(**config)).start()
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.shutdown()
+
+
+@pytest.fixture
+def code_reply():
+    """``code_reply(code)``: an LLM reply holding one python block."""
+    return python_block
+
+
+@pytest.fixture
+def make_chat(kernel):
+    """``make_chat(replies, **kwargs)``: a ChatSession on a scripted model; the model is ``session.model``."""
+
+    def make(replies: list[str], *, executor: Any = None, **kwargs: Any) -> ChatSession:
+        kwargs.setdefault("timeout", 30.0)
+        kwargs.setdefault("model_name", "scripted")
+        return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
+
+    return make

@@ -1,0 +1,185 @@
+"""The ``sciwand`` command in a subprocess, with the scripted backend (no LLM needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """``run_cli(*args, replies=None, stdin=None)``: run sciwand in ``tmp_path`` with no user config."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SCIWAND_")}
+    env.pop("OPENAI_API_KEY", None)
+    env.update(SCIWAND_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="200", PYTHONIOENCODING="utf-8")
+
+    def run(*args: str, replies: list[str] | None = None, stdin: str | None = None, **extra_env: str):
+        argv = [sys.executable, "-m", "assistant.cli", *args]
+        if replies is not None:
+            script = tmp_path / "replies.json"
+            script.write_text(json.dumps(replies))
+            argv += ["--model", f"scripted:{script}", "--workdir", str(tmp_path / "work")]
+        return subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**env, **extra_env},
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def py(code: str) -> str:
+    return f"Computing.\n```python\n{code}\n```"
+
+
+def assert_one_line_error(completed, *fragments: str) -> None:
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("sciwand: ")
+    assert "Traceback" not in completed.stderr + completed.stdout
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_ask_json_prints_one_json_object(run_cli):
+    completed = run_cli("ask", "What is 6 times 7?", "--json", replies=[py("print(6 * 7)"), "Final answer: 42"])
+    assert completed.returncode == 0, completed.stderr
+    record = json.loads(completed.stdout)  # the whole of stdout is one JSON document
+    assert {"answer", "ok", "turns", "steps", "model", "seconds", "tokens_in", "tokens_out"} <= set(record)
+    assert record["answer"] == "42"
+    assert record["ok"] is True
+    assert record["turns"] == 2
+    assert record["model"].startswith("scripted:")
+    assert record["seconds"] >= 0
+    assert record["tokens_out"] > 0 and record["tokens_in"] >= 0
+    [step] = record["steps"]
+    assert {"code", "outputs", "status", "error"} <= set(step)
+    assert step["code"] == "print(6 * 7)"
+    assert step["status"] == "ok"
+    assert step["error"] is None
+    assert step["outputs"][0]["text"] == "42\n"
+
+
+def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
+    notebook_path = tmp_path / "out" / "session.ipynb"
+    replies = [
+        py("print('checking')\nraise ValueError('bad input')"),
+        py("value = 6 * 7\nprint(value)\nvalue"),
+        "Final answer: 42",
+    ]
+    completed = run_cli("ask", "Six times seven?", "--notebook", str(notebook_path), replies=replies)
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stderr
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    nbformat.validate(notebook)
+    assert [cell.cell_type for cell in notebook.cells] == ["markdown", "code", "code", "markdown"]
+    question, failing, working, answer = notebook.cells
+    assert "Six times seven?" in question.source
+    assert failing.source == "print('checking')\nraise ValueError('bad input')"
+    assert [o.output_type for o in failing.outputs] == ["stream", "error"]
+    assert failing.outputs[0].text == "checking\n"
+    assert failing.outputs[1].ename == "ValueError"
+    assert failing.outputs[1].evalue == "bad input"
+    assert failing.metadata["sciwand"]["status"] == "error"
+    assert [o.output_type for o in working.outputs] == ["stream", "execute_result"]
+    assert working.outputs[0].text == "42\n"
+    assert working.outputs[1].data["text/plain"] == "42"
+    assert working.execution_count == failing.execution_count + 1
+    assert "42" in answer.source and "Answer" in answer.source
+    assert not list(notebook_path.parent.glob("*.partial"))
+
+    NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    assert failing.outputs[-1].ename == "ValueError"
+    assert working.outputs[0].text == "42\n"
+    assert working.outputs[-1].data["text/plain"] == "42"
+
+
+def test_no_answer_within_the_turn_limit_exits_1(run_cli, tmp_path):
+    notebook_path = tmp_path / "unanswered.ipynb"
+    replies = [py("raise RuntimeError('one')"), py("raise RuntimeError('two')"), "Final answer: too late"]
+    completed = run_cli(
+        "ask", "Unanswerable?", "--json", "--max-turns", "2", "--notebook", str(notebook_path), replies=replies
+    )
+    assert completed.returncode == 1, completed.stderr
+    record = json.loads(completed.stdout)
+    assert record["answer"] is None
+    assert record["ok"] is False
+    assert record["turns"] == 2
+    assert [step["status"] for step in record["steps"]] == ["error", "error"]
+    notebook = nbformat.read(notebook_path, as_version=4)
+    assert "No answer" in notebook.cells[-1].source
+
+
+def test_unreachable_endpoint_exits_2_with_one_line_and_no_notebook(run_cli, tmp_path):
+    notebook_path = tmp_path / "never.ipynb"
+    completed = run_cli(
+        "ask",
+        "Anything?",
+        "--model",
+        "openai:gpt-4o-mini",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--notebook",
+        str(notebook_path),
+        "--workdir",
+        str(tmp_path / "work"),
+    )
+    assert_one_line_error(completed, "LLM call failed")
+    assert not notebook_path.exists()
+    assert not list(tmp_path.glob("*.ipynb*")) and not list(tmp_path.glob(".*partial"))
+
+
+def test_bad_model_value_exits_2(run_cli):
+    completed = run_cli("ask", "Q?", "--model", "nonsense")
+    assert_one_line_error(completed, "nonsense", "PROVIDER:NAME")
+
+
+def test_missing_script_file_exits_2(run_cli, tmp_path):
+    completed = run_cli("ask", "Q?", "--model", f"scripted:{tmp_path / 'missing.json'}")
+    assert_one_line_error(completed, "missing.json")
+
+
+def test_config_file_with_api_key_is_refused(run_cli, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[sciwand]\nmodel = "openai:gpt-4o-mini"\napi_key = "sk-do-not-store"\n')
+    completed = run_cli("ask", "Q?", "--json", SCIWAND_CONFIG=str(config))
+    assert_one_line_error(completed, "api_key", "environment variable")
+    assert "sk-do-not-store" not in completed.stderr
+
+
+def test_chat_answers_follow_ups_on_one_kernel(run_cli, tmp_path):
+    notebook_path = tmp_path / "chat.ipynb"
+    replies = [
+        py("shared_x = 6 * 7\nprint(shared_x)"),
+        "Final answer: forty-two",
+        py("print(shared_x * 1000 + 1)"),
+        "Final answer: the second result",
+    ]
+    completed = run_cli(
+        "chat", "--notebook", str(notebook_path), replies=replies, stdin="first question\nsecond question\n"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert "forty-two" in completed.stdout
+    assert "the second result" in completed.stdout
+    assert "42001" in completed.stdout  # the second step's output, computed from the first step's variable
+    notebook = nbformat.read(notebook_path, as_version=4)
+    nbformat.validate(notebook)
+    sources = [cell.source for cell in notebook.cells]
+    assert sum("**Question:**" in source for source in sources) == 2
+    assert sum("**Answer:**" in source for source in sources) == 2
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.outputs[0].text for cell in code_cells] == ["42\n", "42001\n"]
