@@ -37,6 +37,7 @@ class LoopEvents:
     """Listener with no-op defaults; override what you show."""
 
     def question(self, text: str) -> None: ...
+    def setup(self, step: Step) -> None: ...
     def turn(self, number: int) -> None: ...
     def token(self, text: str) -> None: ...
     def step(self, step: Step) -> None: ...
@@ -56,6 +57,9 @@ class Fanout(LoopEvents):
 
     def question(self, text: str) -> None:
         self._emit("question", text)
+
+    def setup(self, step: Step) -> None:
+        self._emit("setup", step)
 
     def turn(self, number: int) -> None:
         self._emit("turn", number)

@@ -18,6 +18,8 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from assistant.prompt_cache import prime, system_prefix_tokens
+
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -63,9 +65,13 @@ class LocalChatModel(BaseChatModel):
         llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
         chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
         with lock:
+            if messages and messages[0].type == "system":
+                prefix = system_prefix_tokens(llama, str(messages[0].content))
+                if prefix:
+                    prime(llama, self.model_path, prefix)
             stream = llama.create_chat_completion(
                 messages=chat,
-                temperature=self.temperature,
+                temperature=kwargs.get("temperature", self.temperature),
                 top_p=self.top_p,
                 top_k=self.top_k,
                 min_p=self.min_p,

@@ -6,6 +6,7 @@ variables and answers of earlier ones.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,12 +16,16 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from assistant import prompts
 from assistant.events import LoopEvents, Step
-from assistant.observation import clip, format_observation, outputs_text
+from assistant.observation import clip, failure_line, format_observation, outputs_text
 from assistant.replies import has_complete_code_block, normalise_code, parse_reply
 from kernels import ExecutionResult, Status
 
 # Stop strings: the model must not write the output of its own code, nor run on past its turn.
 STOP_SEQUENCES = ["```output", "\nUser:", "<|im_end|>", "<|endoftext|>"]
+# After the model repeats itself, sample hotter so the next reply can differ (small models loop when cold).
+REPEAT_TEMPERATURES = (0.7, 1.0)
+# Exchanges kept in full however they went; older failed ones shrink to their error line.
+CONTEXT_WINDOW = 2
 
 
 class Executor(Protocol):
@@ -66,10 +71,21 @@ class AskResult:
 
 
 @dataclass
+class _Exchange:
+    """One LLM reply and what the LLM was told about it."""
+
+    reply: str
+    feedback: str = ""
+    failure: str | None = None  # one line, when the exchange led nowhere
+
+
+@dataclass
 class _Attempt:
     """Mutable state of one question's loop."""
 
-    messages: list[BaseMessage]
+    head: list[BaseMessage]  # system prompt and the memory of earlier questions
+    question: str
+    exchanges: list[_Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     seen: dict[str, Step] = field(default_factory=dict)
     repeats: int = 0
@@ -82,6 +98,24 @@ class _Attempt:
     def last_success(self) -> Step | None:
         return next((step for step in reversed(self.steps) if step.ok), None)
 
+    def messages(self) -> list[BaseMessage]:
+        """The context for the next reply: failed detours older than the window shrink to one line each.
+
+        A small model copies what it sees, so a failed call left in the context gets repeated; the
+        error lines stay so it does not try the same thing blind. Successful steps always stay: their
+        output may be what the answer needs.
+        """
+        older, recent = self.exchanges[:-CONTEXT_WINDOW], self.exchanges[-CONTEXT_WINDOW:]
+        kept = [exchange for exchange in older if exchange.failure is None] + recent
+        dropped = list(dict.fromkeys(exchange.failure for exchange in older if exchange.failure))
+        question = self.question
+        if dropped:
+            question += "\n\n" + prompts.EARLIER_FAILURES + "\n".join(f"- {line}" for line in dropped)
+        messages = [*self.head, HumanMessage(question)]
+        for exchange in kept:
+            messages += [AIMessage(exchange.reply), HumanMessage(exchange.feedback)]
+        return messages
+
 
 class ChatSession:
     def __init__(
@@ -93,6 +127,7 @@ class ChatSession:
         max_turns: int = 8,
         timeout: float = 120.0,
         events: LoopEvents | None = None,
+        setup_code: str | None = prompts.KERNEL_SETUP,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -101,21 +136,53 @@ class ChatSession:
         self.timeout = timeout
         self.events = events or LoopEvents()
         self.memory: list[BaseMessage] = []  # compact record of earlier questions in this session
+        self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
+        self._setup_needed = setup_code is not None
+        self._setup_thread: threading.Thread | None = None
+        self._setup_result: ExecutionResult | None = None
+
+    def _start_setup(self) -> None:
+        """Run the setup while the LLM writes its first reply: the imports take seconds, so does the LLM."""
+        if self._setup_needed and self._setup_thread is None:
+            self._setup_thread = threading.Thread(target=self._run_setup, name="sciwand-setup", daemon=True)
+            self._setup_thread.start()
+
+    def _run_setup(self) -> None:
+        assert self.setup_code is not None
+        self._setup_result = self.executor.execute(self.setup_code, self.timeout)
+
+    def _finish_setup(self) -> None:
+        """Wait for (or run) the setup; the kernel must not run two requests at once."""
+        if not self._setup_needed:
+            return
+        if self._setup_thread is None:
+            self._run_setup()
+        else:
+            self._setup_thread.join()
+        self._setup_thread, self._setup_needed = None, False
+        result = self._setup_result
+        assert result is not None and self.setup_code is not None
+        self.events.setup(Step(code=self.setup_code, result=result, observation=""))
+        if not result.ok:
+            self.events.notice(f"kernel setup failed ({failure_line(result)}); continuing without it")
 
     def ask(self, question: str) -> AskResult:
         started = time.monotonic()
         self.events.question(question)
-        attempt = _Attempt(messages=[SystemMessage(prompts.SYSTEM_PROMPT), *self.memory, HumanMessage(question)])
+        attempt = _Attempt(head=[SystemMessage(prompts.SYSTEM_PROMPT), *self.memory], question=question)
         answer: str | None = None
         turns = 0
-        while turns < self.max_turns and answer is None:
-            turns += 1
-            self.events.turn(turns)
-            answer, feedback = self._turn(attempt)
-            if answer is None:
-                if turns == self.max_turns - 1:
-                    feedback += prompts.LAST_TURN
-                attempt.messages.append(HumanMessage(feedback))
+        self._start_setup()
+        try:
+            while turns < self.max_turns and answer is None:
+                turns += 1
+                self.events.turn(turns)
+                answer = self._turn(attempt)
+                if answer is None and turns == self.max_turns - 1:
+                    attempt.exchanges[-1].feedback += prompts.LAST_TURN
+        finally:
+            if self._setup_thread is not None:
+                self._finish_setup()
         self.events.answer(answer)
         self._remember(question, answer, attempt)
         return AskResult(
@@ -130,27 +197,30 @@ class ChatSession:
             tokens_out=attempt.tokens_out,
         )
 
-    def _turn(self, attempt: _Attempt) -> tuple[str | None, str]:
-        """One LLM reply and its consequence: (final answer, None) or (None, feedback for the LLM)."""
+    def _turn(self, attempt: _Attempt) -> str | None:
+        """One LLM reply and its consequence: the final answer, or an exchange with feedback for the LLM."""
         reply = parse_reply(self._complete(attempt))
-        attempt.messages.append(AIMessage(reply.text))
+        exchange = _Exchange(reply.text)
+        attempt.exchanges.append(exchange)
         if reply.code is not None:
-            return self._run_code(attempt, reply.code)
+            return self._run_code(attempt, exchange, reply.code)
         candidate = reply.answer or reply.text.strip()
         if attempt.last_success is not None and candidate:
-            return candidate, ""  # grounded; a plain-text reply after output counts as the answer
+            return candidate  # grounded; a plain-text reply after output counts as the answer
         if reply.answer is not None:
             if attempt.nudged_ungrounded:
-                return reply.answer, ""
+                return reply.answer
             attempt.nudged_ungrounded = True
-            return None, prompts.UNGROUNDED_ANSWER
+            exchange.feedback, exchange.failure = prompts.UNGROUNDED_ANSWER, "an answer without computing it"
+            return None
         if candidate and attempt.nudged_empty:
-            return candidate, ""  # a model that insists on prose, e.g. for a question without computation
+            return candidate  # a model that insists on prose, e.g. for a question without computation
         attempt.nudged_empty = True
         self.events.notice("reply had no code and no answer; asking again")
-        return None, prompts.EMPTY_REPLY
+        exchange.feedback, exchange.failure = prompts.EMPTY_REPLY, "a reply without code"
+        return None
 
-    def _run_code(self, attempt: _Attempt, code: str) -> tuple[str | None, str]:
+    def _run_code(self, attempt: _Attempt, exchange: _Exchange, code: str) -> str | None:
         key = normalise_code(code)
         previous = attempt.seen.get(key)
         if previous is not None:
@@ -158,16 +228,27 @@ class ChatSession:
             self.events.notice("the model repeated code it already ran")
             if previous.ok and attempt.repeats > 1:
                 # A model stuck repeating a successful step: its output is the answer it keeps pointing at.
-                return clip(outputs_text(previous.result).strip(), 500) or None, prompts.REPEATED_SUCCESS
-            return None, prompts.REPEATED_SUCCESS if previous.ok else prompts.REPEATED_FAILURE
+                extracted = clip(outputs_text(previous.result).strip(), 500)
+                if extracted:
+                    return extracted
+            if previous.ok:
+                exchange.feedback = prompts.REPEATED_SUCCESS
+            else:
+                exchange.feedback, exchange.failure = prompts.REPEATED_FAILURE, "repeating code that failed"
+            return None
+        self._finish_setup()
         result = self.executor.execute(code, self.timeout)
         if result.status is Status.DIED:
             self.executor.restart()
+            self._setup_needed = self.setup_code is not None
         step = Step(code=code, result=result, observation=format_observation(result))
         attempt.steps.append(step)
         attempt.seen[key] = step
         self.events.step(step)
-        return None, step.observation + (prompts.ANSWER_NUDGE if step.ok else "")
+        exchange.feedback = step.observation + (prompts.ANSWER_NUDGE if step.ok else "")
+        if not step.ok:
+            exchange.failure = failure_line(result)
+        return None
 
     def _complete(self, attempt: _Attempt) -> str:
         """Stream one reply, cutting it off as soon as it holds a complete code block."""
@@ -175,7 +256,10 @@ class ChatSession:
         reported_out = attempt.tokens_out
         pieces = 0
         try:
-            for chunk in self.model.stream(attempt.messages, stop=STOP_SEQUENCES):
+            sampling = {}
+            if attempt.repeats:
+                sampling["temperature"] = REPEAT_TEMPERATURES[min(attempt.repeats, len(REPEAT_TEMPERATURES)) - 1]
+            for chunk in self.model.stream(attempt.messages(), stop=STOP_SEQUENCES, **sampling):
                 usage = getattr(chunk, "usage_metadata", None)
                 if usage:
                     attempt.tokens_in += usage.get("input_tokens", 0)

@@ -51,11 +51,20 @@ class NotebookTranscript(LoopEvents):
         # Not saved yet: a question whose first LLM call fails leaves no half-written file.
         self.notebook.cells.append(new_markdown_cell(f"**Question:** {text}"))
 
+    def setup(self, step: Step) -> None:
+        # The notebook must re-execute, so the imports the code relies on go in too; saved with the
+        # first step, like the question.
+        self.notebook.cells.append(self._code_cell(step))
+
     def step(self, step: Step) -> None:
+        self._append(self._code_cell(step))
+
+    @staticmethod
+    def _code_cell(step: Step) -> nbformat.NotebookNode:
         cell = new_code_cell(step.code, execution_count=step.result.execution_count)
         cell.outputs = cell_outputs(step.result)
         cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
-        self._append(cell)
+        return cell
 
     def answer(self, text: str | None) -> None:
         self._append(new_markdown_cell(f"**Answer:** {text}" if text else "**No answer was reached.**"))

@@ -68,3 +68,10 @@ def format_observation(result: ExecutionResult) -> str:
         parts.append(f"Output before that:\n```\n{shown}\n```")
     parts.append("Fix the problem and reply with a corrected ```python block.")
     return "\n".join(parts)
+
+
+def failure_line(result: ExecutionResult) -> str:
+    """One line naming how a step failed, for the summary of earlier attempts."""
+    if result.error is not None:
+        return clip(f"{result.error.ename}: {result.error.evalue}".splitlines()[0], 200)
+    return f"the code {'timed out' if result.status is Status.TIMEOUT else 'crashed the kernel'}"

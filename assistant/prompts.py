@@ -7,6 +7,16 @@ You are sciwand, a careful scientific assistant. You answer by running Python co
 Jupyter (IPython) kernel. Installed: RDKit (chemistry), Biopython (biology), astropy with scipy \
 (astronomy), numpy, pandas, matplotlib.
 
+Already imported in the kernel (use directly): np, pd, plt; RDKit: Chem, AllChem, Descriptors, Crippen, \
+Lipinski, rdMolDescriptors, Draw; Biopython: Seq, SeqIO, Align, gc_fraction, molecular_weight, ProteinAnalysis; \
+astropy: u (astropy.units), const, SkyCoord, Time, Planck18.
+Useful calls: Chem.MolFromSmiles(smiles) (None if invalid); Descriptors.MolWt(mol) is the molecular weight \
+(average, g/mol; use it unless asked for exact or monoisotopic mass, which is Descriptors.ExactMolWt(mol)); \
+Crippen.MolLogP(mol); Descriptors.TPSA(mol); \
+Lipinski.NumHDonors(mol); Lipinski.NumHAcceptors(mol); rdMolDescriptors.CalcMolFormula(mol); \
+Seq(dna).translate(), .reverse_complement(), .transcribe(); gc_fraction(seq) (a fraction 0-1); \
+Planck18.luminosity_distance(z), Planck18.age(z); quantity.to(u.km), quantity.value.
+
 Rules:
 1. To run code, reply with a short explanation and ONE ```python code block, then stop. You will be shown its output.
 2. print() every value you need; variables persist between steps and between questions.
@@ -29,6 +39,9 @@ User: The code ran. Output:
 Assistant: Final answer: 13 heavy atoms
 """
 
+# Run in every kernel before the first step; it defines the names the prompt lists as imported.
+KERNEL_SETUP = "from domain_tools.preamble import *"
+
 EMPTY_REPLY = (
     "Your reply had neither a ```python code block nor a 'Final answer:' line. "
     "Reply with a code block that computes the answer."
@@ -41,3 +54,4 @@ REPEATED_SUCCESS = (
 REPEATED_FAILURE = "That is the same code that already failed. Change it to fix the error shown above."
 LAST_TURN = "\nThis is your last turn: reply with 'Final answer: ...' based on the output above."
 ANSWER_NUDGE = "\nIf this answers the question, reply 'Final answer: ...'; otherwise send the next code block."
+EARLIER_FAILURES = "Earlier attempts at this question failed with these errors; do not repeat them:\n"

@@ -17,10 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+from rich.console import Console
 
 from assistant.backends import describe, make_chat_model
 from assistant.config import load_settings
+from assistant.events import Fanout
 from assistant.loop import ChatSession
+from assistant.notebook import NotebookTranscript
+from assistant.terminal import TerminalView
 from kernels import KernelConfig, KernelSession
 
 # (domain, question, expected number or text found in the answer)
@@ -91,30 +95,42 @@ def answer_matches(answer: str | None, expected: float | str) -> bool:
     if isinstance(expected, str):
         return expected in answer
     numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", answer.replace(",", ""))]
-    return any(abs(n - expected) <= max(0.01 * abs(expected), 0.01) for n in numbers)
+    return any(abs(n - expected) <= max(2e-4 * abs(expected), 0.01) for n in numbers)
 
 
-def model_table() -> None:
+def model_table(out: Path) -> None:
     settings = load_settings()
     started = time.perf_counter()
     model = make_chat_model(settings)
     print(f"\nEmbedded model: {describe(settings)} (prepared in {time.perf_counter() - started:.1f} s)\n")
     print(f"{'domain':<10} {'ok':<3} {'turns':>5} {'seconds':>8}  answer")
     solved = 0
-    for domain, question, expected in MODEL_QUESTIONS:
+    for number, (domain, question, expected) in enumerate(MODEL_QUESTIONS, 1):
+        out.mkdir(parents=True, exist_ok=True)
+        stem = out / f"q{number}-{domain}"
+        log = stem.with_suffix(".log").open("w")
+        events = Fanout(
+            NotebookTranscript(stem.with_suffix(".ipynb"), describe(settings)),
+            TerminalView(Console(file=log, width=110)),
+        )
         with KernelSession(KernelConfig(cwd=Path(tempfile.mkdtemp()))) as kernel:
-            result = ChatSession(model, kernel, max_turns=settings.max_turns, timeout=settings.timeout).ask(question)
+            session = ChatSession(
+                model, kernel, max_turns=settings.max_turns, timeout=settings.timeout, events=events
+            )
+            result = session.ask(question)
+        log.close()
         ok = answer_matches(result.answer, expected)
         solved += ok
         answer = (result.answer or "(none)").replace("\n", " ")[:70]
         print(f"{domain:<10} {'yes' if ok else 'no':<3} {result.turns:>5} {result.seconds:>8.1f}  {answer}")
-    print(f"\nsolved {solved}/{len(MODEL_QUESTIONS)}")
+    print(f"\nsolved {solved}/{len(MODEL_QUESTIONS)}; notebooks in {out}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--skip-model", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("runs/engine"), help="a notebook and a log per model question")
     args = parser.parse_args()
     raw = raw_execute_ms(args.repeats)
     start_s, ours = session_execute_ms(args.repeats)
@@ -124,7 +140,7 @@ def main() -> None:
     print(f"{'added per execute':<44} {ours - raw:>8.3f} ms")
     print(f"{'KernelSession start (median of 3)':<44} {start_s:>8.3f} s")
     if not args.skip_model:
-        model_table()
+        model_table(args.out)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ def make_chat(kernel):
     def make(replies: list[str], *, executor: Any = None, **kwargs: Any) -> ChatSession:
         kwargs.setdefault("timeout", 30.0)
         kwargs.setdefault("model_name", "scripted")
+        kwargs.setdefault("setup_code", None)  # the domain imports take seconds; these tests need none
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make

@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from assistant.prompts import KERNEL_SETUP
+
 
 @pytest.fixture
 def run_cli(tmp_path):
@@ -85,9 +87,11 @@ def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
 
     notebook = nbformat.read(notebook_path, as_version=4)
     nbformat.validate(notebook)
-    assert [cell.cell_type for cell in notebook.cells] == ["markdown", "code", "code", "markdown"]
-    question, failing, working, answer = notebook.cells
+    assert [cell.cell_type for cell in notebook.cells] == ["markdown", "code", "code", "code", "markdown"]
+    question, setup, failing, working, answer = notebook.cells
     assert "Six times seven?" in question.source
+    assert setup.source == KERNEL_SETUP  # the imports the generated code may rely on, so it re-executes
+    assert setup.metadata["sciwand"]["status"] == "ok"
     assert failing.source == "print('checking')\nraise ValueError('bad input')"
     assert [o.output_type for o in failing.outputs] == ["stream", "error"]
     assert failing.outputs[0].text == "checking\n"
@@ -181,5 +185,6 @@ def test_chat_answers_follow_ups_on_one_kernel(run_cli, tmp_path):
     sources = [cell.source for cell in notebook.cells]
     assert sum("**Question:**" in source for source in sources) == 2
     assert sum("**Answer:**" in source for source in sources) == 2
-    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source != KERNEL_SETUP]
+    assert sum(cell.source == KERNEL_SETUP for cell in notebook.cells) == 1  # one kernel, set up once
     assert [cell.outputs[0].text for cell in code_cells] == ["42\n", "42001\n"]

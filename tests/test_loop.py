@@ -124,6 +124,7 @@ class FakeLlama:
     """Stands in for llama_cpp.Llama: streams the given completion pieces in llama.cpp's chunk format."""
 
     n_tokens = 50
+    metadata: dict[str, str] = {}  # no chat template: the prompt cache stays out of the way
 
     def __init__(self, pieces: list[str]) -> None:
         self.pieces = pieces
