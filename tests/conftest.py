@@ -20,6 +20,7 @@ class ScriptedChatModel(FakeListChatModel):
     """FakeListChatModel that also records the messages of every call, so tests can see the feedback."""
 
     calls: list[list[BaseMessage]] = Field(default_factory=list)
+    call_kwargs: list[dict[str, Any]] = Field(default_factory=list)
 
     def _stream(
         self,
@@ -29,6 +30,7 @@ class ScriptedChatModel(FakeListChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         self.calls.append(list(messages))
+        self.call_kwargs.append(dict(kwargs))
         yield from super()._stream(messages, stop, run_manager, **kwargs)
 
 

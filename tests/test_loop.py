@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from itertools import groupby
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -124,7 +124,7 @@ class FakeLlama:
     """Stands in for llama_cpp.Llama: streams the given completion pieces in llama.cpp's chunk format."""
 
     n_tokens = 50
-    metadata: dict[str, str] = {}  # no chat template: the prompt cache stays out of the way
+    metadata: ClassVar[dict[str, str]] = {}  # no chat template: the prompt cache stays out of the way
 
     def __init__(self, pieces: list[str]) -> None:
         self.pieces = pieces

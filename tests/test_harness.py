@@ -1,0 +1,116 @@
+"""What the loop does to make a small model useful: kernel preamble, context window, resampling."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import prompts
+from assistant.events import LoopEvents
+from assistant.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
+
+
+def test_prompt_lists_exactly_the_names_the_preamble_imports():
+    from domain_tools import preamble
+
+    listed = prompts.SYSTEM_PROMPT.split("Already imported in the kernel", 1)[1].split("\n", 3)[:3]
+    listed_names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(listed)))
+    missing = set(preamble.__all__) - listed_names
+    assert not missing, f"prompt does not mention {missing}"
+
+
+def test_preamble_defines_its_names_in_a_real_kernel(make_kernel):
+    kernel = make_kernel()
+    assert kernel.execute(prompts.KERNEL_SETUP, timeout=120).ok
+    check = kernel.execute(
+        "print(Descriptors.MolWt(Chem.MolFromSmiles('O')), gc_fraction('GGCC'), "
+        "round(Planck18.luminosity_distance(1).to(u.Mpc).value), iers.conf.auto_download "
+        "if 'iers' in dir() else __import__('astropy.utils.iers').utils.iers.conf.auto_download)"
+    )
+    assert check.ok, check.error
+    assert check.outputs[0].text.split() == ["18.015", "1.0", "6791", "False"]
+
+
+class Recorder(LoopEvents):
+    def __init__(self) -> None:
+        self.setups: list[str] = []
+        self.notices: list[str] = []
+
+    def setup(self, step) -> None:
+        self.setups.append(step.result.status.value)
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+
+def test_setup_runs_once_before_the_first_step_and_again_after_a_crash(make_chat, make_kernel, code_reply):
+    py = code_reply
+    kernel = make_kernel()
+    events = Recorder()
+    session = make_chat(
+        [
+            py("print(setup_marker)"),
+            py("import os; os._exit(1)"),
+            py("print(setup_marker + 1)"),
+            "Final answer: done",
+        ],
+        executor=kernel,
+        events=events,
+        setup_code="setup_marker = 41",
+    )
+    result = session.ask("q")
+    assert [step.result.status.value for step in result.steps] == ["ok", "died", "ok"]
+    assert result.steps[0].result.outputs[0].text == "41\n"
+    assert result.steps[2].result.outputs[0].text == "42\n"  # the restarted kernel was set up again
+    assert events.setups == ["ok", "ok"]
+
+
+def test_a_failing_setup_is_reported_and_the_loop_goes_on(make_chat, make_kernel, code_reply):
+    py = code_reply
+    events = Recorder()
+    session = make_chat(
+        [py("print('still works')"), "Final answer: yes"],
+        executor=make_kernel(),
+        events=events,
+        setup_code="import no_such_module_anywhere",
+    )
+    result = session.ask("q")
+    assert result.answer == "yes" and result.steps[0].ok
+    assert events.setups == ["error"]
+    assert any("setup failed" in notice and "ModuleNotFoundError" in notice for notice in events.notices)
+
+
+def test_old_failed_attempts_shrink_to_their_error_line(make_chat, code_reply):
+    py = code_reply
+    failing = [py(f"raise ValueError('attempt {n}')") for n in range(CONTEXT_WINDOW + 2)]
+    session = make_chat([*failing, py("print('fine')"), "Final answer: fine"])
+    result = session.ask("the question")
+    assert result.answer == "fine"
+    last_context = session.model.calls[-2]  # the call that wrote the working code
+    text = "\n".join(str(message.content) for message in last_context)
+    assert "raise ValueError('attempt 0')" not in text  # the failed code itself is gone ...
+    assert "ValueError: attempt 0" in text  # ... its error line stays, in the question
+    assert "raise ValueError('attempt 3')" in text  # the recent window is kept whole
+    question = next(m for m in last_context if m.type == "human")
+    assert question.content.startswith("the question") and prompts.EARLIER_FAILURES in question.content
+
+
+def test_successful_steps_stay_in_context_however_old(make_chat, code_reply):
+    py = code_reply
+    replies = [py("print('value A is 17')")] + [py(f"raise KeyError({n})") for n in range(CONTEXT_WINDOW + 1)]
+    session = make_chat([*replies, "Final answer: 17"])
+    session.ask("q")
+    text = "\n".join(str(message.content) for message in session.model.calls[-1])
+    assert "value A is 17" in text
+
+
+@pytest.mark.parametrize("repeats", [1, 2])
+def test_repeated_code_is_resampled_hotter(make_chat, code_reply, repeats):
+    py = code_reply
+    same = py("raise RuntimeError('same')")
+    session = make_chat([same] * (repeats + 1) + ["Final answer: gave up"], max_turns=repeats + 3)
+    session.ask("q")
+    temperatures = [kwargs.get("temperature") for kwargs in session.model.call_kwargs]
+    assert temperatures[0] is None  # the backend's own tuned default at first
+    assert temperatures[repeats + 1] == REPEAT_TEMPERATURES[min(repeats, len(REPEAT_TEMPERATURES)) - 1]
