@@ -98,14 +98,15 @@ class _Attempt:
     def last_success(self) -> Step | None:
         return next((step for step in reversed(self.steps) if step.ok), None)
 
-    def messages(self) -> list[BaseMessage]:
-        """The context for the next reply: failed detours older than the window shrink to one line each.
+    def messages(self, window: int) -> list[BaseMessage]:
+        """The context for the next reply: failed detours older than ``window`` shrink to one line each.
 
         A small model copies what it sees, so a failed call left in the context gets repeated; the
         error lines stay so it does not try the same thing blind. Successful steps always stay: their
         output may be what the answer needs.
         """
-        older, recent = self.exchanges[:-CONTEXT_WINDOW], self.exchanges[-CONTEXT_WINDOW:]
+        split = max(0, len(self.exchanges) - window)
+        older, recent = self.exchanges[:split], self.exchanges[split:]
         kept = [exchange for exchange in older if exchange.failure is None] + recent
         dropped = list(dict.fromkeys(exchange.failure for exchange in older if exchange.failure))
         question = self.question
@@ -128,6 +129,9 @@ class ChatSession:
         timeout: float = 120.0,
         events: LoopEvents | None = None,
         setup_code: str | None = prompts.KERNEL_SETUP,
+        system_prompt: str = prompts.SYSTEM_PROMPT,
+        context_window: int = CONTEXT_WINDOW,
+        repeat_temperatures: tuple[float, ...] = REPEAT_TEMPERATURES,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -136,6 +140,10 @@ class ChatSession:
         self.timeout = timeout
         self.events = events or LoopEvents()
         self.memory: list[BaseMessage] = []  # compact record of earlier questions in this session
+        # The harness's knobs, kept as parameters so benchmarks/harness.py can measure each one.
+        self.system_prompt = system_prompt
+        self.context_window = context_window
+        self.repeat_temperatures = repeat_temperatures
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
@@ -169,7 +177,7 @@ class ChatSession:
     def ask(self, question: str) -> AskResult:
         started = time.monotonic()
         self.events.question(question)
-        attempt = _Attempt(head=[SystemMessage(prompts.SYSTEM_PROMPT), *self.memory], question=question)
+        attempt = _Attempt(head=[SystemMessage(self.system_prompt), *self.memory], question=question)
         answer: str | None = None
         turns = 0
         self._start_setup()
@@ -257,9 +265,10 @@ class ChatSession:
         pieces = 0
         try:
             sampling = {}
-            if attempt.repeats:
-                sampling["temperature"] = REPEAT_TEMPERATURES[min(attempt.repeats, len(REPEAT_TEMPERATURES)) - 1]
-            for chunk in self.model.stream(attempt.messages(), stop=STOP_SEQUENCES, **sampling):
+            hotter = self.repeat_temperatures
+            if attempt.repeats and hotter:
+                sampling["temperature"] = hotter[min(attempt.repeats, len(hotter)) - 1]
+            for chunk in self.model.stream(attempt.messages(self.context_window), stop=STOP_SEQUENCES, **sampling):
                 usage = getattr(chunk, "usage_metadata", None)
                 if usage:
                     attempt.tokens_in += usage.get("input_tokens", 0)

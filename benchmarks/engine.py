@@ -1,6 +1,6 @@
 """Engine figures in one run: execute overhead against raw jupyter_client, kernel start, embedded model.
 
-    .venv/bin/python benchmarks/engine.py [--repeats 200] [--skip-model]
+    .venv/bin/python -m benchmarks.engine [--repeats 200] [--skip-model]
 
 Prints three tables. The baseline for the overhead is jupyter_client's own blocking client talking to a
 plain ipykernel over the same IPC transport, measured in the same run on the same machine.
@@ -9,7 +9,6 @@ plain ipykernel over the same IPC transport, measured in the same run on the sam
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import tempfile
 import time
@@ -17,24 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
-from rich.console import Console
 
 from assistant.backends import describe, make_chat_model
 from assistant.config import load_settings
-from assistant.events import Fanout
-from assistant.loop import ChatSession
-from assistant.notebook import NotebookTranscript
-from assistant.terminal import TerminalView
-from kernels import KernelConfig, KernelSession
-
-# (domain, question, expected number or text found in the answer)
-MODEL_QUESTIONS = [
-    ("chemistry", "What is the average molecular weight of ibuprofen, SMILES CC(C)Cc1ccc(cc1)C(C)C(=O)O?", 206.28),
-    ("chemistry", "How many hydrogen bond donors does paracetamol (SMILES CC(=O)Nc1ccc(O)cc1) have?", 2),
-    ("biology", "What is the GC content of the DNA sequence ATGCGCGTTAGC, as a percentage?", 58.33),
-    ("biology", "Translate the DNA sequence ATGGCCATTGTAATGGGCCGCTGA into protein.", "MAIVMGR"),
-    ("astronomy", "What is the luminosity distance at redshift 1 in the Planck18 cosmology, in Mpc?", 6791.3),
-]
+from benchmarks.questions import ENGINE_QUESTIONS
+from benchmarks.runner import run_questions
+from kernels import KernelSession
 
 
 def median_ms(action: Callable[[], object], repeats: int) -> float:
@@ -89,41 +76,16 @@ def session_execute_ms(repeats: int) -> tuple[float, float]:
         return statistics.median(starts), median_ms(lambda: session.execute("pass"), repeats)
 
 
-def answer_matches(answer: str | None, expected: float | str) -> bool:
-    if answer is None:
-        return False
-    if isinstance(expected, str):
-        return expected in answer
-    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", answer.replace(",", ""))]
-    return any(abs(n - expected) <= max(2e-4 * abs(expected), 0.01) for n in numbers)
-
-
 def model_table(out: Path) -> None:
     settings = load_settings()
     started = time.perf_counter()
     model = make_chat_model(settings)
     print(f"\nEmbedded model: {describe(settings)} (prepared in {time.perf_counter() - started:.1f} s)\n")
     print(f"{'domain':<10} {'ok':<3} {'turns':>5} {'seconds':>8}  answer")
-    solved = 0
-    for number, (domain, question, expected) in enumerate(MODEL_QUESTIONS, 1):
-        out.mkdir(parents=True, exist_ok=True)
-        stem = out / f"q{number}-{domain}"
-        log = stem.with_suffix(".log").open("w")
-        events = Fanout(
-            NotebookTranscript(stem.with_suffix(".ipynb"), describe(settings)),
-            TerminalView(Console(file=log, width=110)),
-        )
-        with KernelSession(KernelConfig(cwd=Path(tempfile.mkdtemp()))) as kernel:
-            session = ChatSession(
-                model, kernel, max_turns=settings.max_turns, timeout=settings.timeout, events=events
-            )
-            result = session.ask(question)
-        log.close()
-        ok = answer_matches(result.answer, expected)
-        solved += ok
-        answer = (result.answer or "(none)").replace("\n", " ")[:70]
-        print(f"{domain:<10} {'yes' if ok else 'no':<3} {result.turns:>5} {result.seconds:>8.1f}  {answer}")
-    print(f"\nsolved {solved}/{len(MODEL_QUESTIONS)}; notebooks in {out}")
+    rows = run_questions(model, ENGINE_QUESTIONS, out, max_turns=settings.max_turns, timeout=settings.timeout)
+    for row in rows:
+        print(f"{row.domain:<10} {'yes' if row.ok else 'no':<3} {row.turns:>5} {row.seconds:>8.1f}  {row.answer[:70]}")
+    print(f"\nsolved {sum(row.ok for row in rows)}/{len(rows)}; notebooks and logs in {out}")
 
 
 def main() -> None:
