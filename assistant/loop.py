@@ -16,8 +16,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from assistant import prompts
 from assistant.events import LoopEvents, Step
+from assistant.hints import hints_for
 from assistant.observation import clip, failure_line, format_observation, outputs_text
 from assistant.replies import has_complete_code_block, normalise_code, parse_reply
+from domain_tools.catalog import Catalog, select
+from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
 
 # Stop strings: the model must not write the output of its own code, nor run on past its turn.
@@ -26,6 +29,8 @@ STOP_SEQUENCES = ["```output", "\nUser:", "<|im_end|>", "<|endoftext|>"]
 REPEAT_TEMPERATURES = (0.7, 1.0)
 # Exchanges kept in full however they went; older failed ones shrink to their error line.
 CONTEXT_WINDOW = 2
+# Characters of catalog entries sent with a question: about 350 tokens, affordable in a 1.5B model's context.
+CATALOG_BUDGET = 1400
 
 
 class Executor(Protocol):
@@ -84,7 +89,7 @@ class _Attempt:
     """Mutable state of one question's loop."""
 
     head: list[BaseMessage]  # system prompt and the memory of earlier questions
-    question: str
+    question: str  # as the LLM sees it: the user's words plus the catalog entries that fit them
     exchanges: list[_Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     seen: dict[str, Step] = field(default_factory=dict)
@@ -132,6 +137,9 @@ class ChatSession:
         system_prompt: str = prompts.SYSTEM_PROMPT,
         context_window: int = CONTEXT_WINDOW,
         repeat_temperatures: tuple[float, ...] = REPEAT_TEMPERATURES,
+        catalog: Catalog | None = None,
+        catalog_budget: int = CATALOG_BUDGET,
+        use_hints: bool = True,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -144,6 +152,9 @@ class ChatSession:
         self.system_prompt = system_prompt
         self.context_window = context_window
         self.repeat_temperatures = repeat_temperatures
+        self.catalog = catalog if catalog is not None else load_catalog()
+        self.catalog_budget = catalog_budget  # characters of catalog entries per question; 0 sends none
+        self.use_hints = use_hints
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
@@ -177,7 +188,9 @@ class ChatSession:
     def ask(self, question: str) -> AskResult:
         started = time.monotonic()
         self.events.question(question)
-        attempt = _Attempt(head=[SystemMessage(self.system_prompt), *self.memory], question=question)
+        attempt = _Attempt(
+            head=[SystemMessage(self.system_prompt), *self.memory], question=self._with_catalog(question)
+        )
         answer: str | None = None
         turns = 0
         self._start_setup()
@@ -204,6 +217,17 @@ class ChatSession:
             tokens_in=attempt.tokens_in,
             tokens_out=attempt.tokens_out,
         )
+
+    def _with_catalog(self, question: str) -> str:
+        """The question plus the catalog entries relevant to it.
+
+        They go in the user turn, not the system prompt, so the system prompt stays byte-identical across
+        questions and its cached state (assistant/prompt_cache.py) stays valid.
+        """
+        entries = select(self.catalog.entries, question, self.catalog_budget) if self.catalog_budget else []
+        if not entries:
+            return question
+        return f"{question}\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in entries)
 
     def _turn(self, attempt: _Attempt) -> str | None:
         """One LLM reply and its consequence: the final answer, or an exchange with feedback for the LLM."""
@@ -249,7 +273,8 @@ class ChatSession:
         if result.status is Status.DIED:
             self.executor.restart()
             self._setup_needed = self.setup_code is not None
-        step = Step(code=code, result=result, observation=format_observation(result))
+        hints = hints_for(result, code, self.catalog.hints) if self.use_hints else []
+        step = Step(code=code, result=result, observation=format_observation(result, hints))
         attempt.steps.append(step)
         attempt.seen[key] = step
         self.events.step(step)

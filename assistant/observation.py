@@ -45,7 +45,7 @@ def trim_traceback(lines: list[str]) -> str:
     return clip("\n".join(shortened), TRACEBACK_BUDGET)
 
 
-def format_observation(result: ExecutionResult) -> str:
+def format_observation(result: ExecutionResult, hints: list[str] | None = None) -> str:
     shown = clip(outputs_text(result).strip("\n"))
     if result.status is Status.OK:
         if not shown.strip():
@@ -66,6 +66,7 @@ def format_observation(result: ExecutionResult) -> str:
         )
     if shown.strip():
         parts.append(f"Output before that:\n```\n{shown}\n```")
+    parts += [f"Hint: {hint}" for hint in hints or []]
     parts.append("Fix the problem and reply with a corrected ```python block.")
     return "\n".join(parts)
 

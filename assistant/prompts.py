@@ -9,7 +9,8 @@ Jupyter (IPython) kernel. Installed: RDKit (chemistry), Biopython (biology), ast
 
 Already imported in the kernel (use directly): np, pd, plt; RDKit: Chem, AllChem, Descriptors, Crippen, \
 Lipinski, rdMolDescriptors, Draw; Biopython: Seq, SeqIO, Align, gc_fraction, molecular_weight, ProteinAnalysis; \
-astropy: u (astropy.units), const, SkyCoord, Time, Planck18.
+astropy: u (astropy.units), const, SkyCoord, Time, Planck18; tested helpers: chem (chemistry), bio (biology), \
+astro (astronomy), listed with the question when they fit.
 Useful calls: Chem.MolFromSmiles(smiles) (None if invalid); Descriptors.MolWt(mol) is the molecular weight \
 (average, g/mol; use it unless asked for exact or monoisotopic mass, which is Descriptors.ExactMolWt(mol)); \
 Crippen.MolLogP(mol); Descriptors.TPSA(mol); \
@@ -54,4 +55,5 @@ REPEATED_SUCCESS = (
 REPEATED_FAILURE = "That is the same code that already failed. Change it to fix the error shown above."
 LAST_TURN = "\nThis is your last turn: reply with 'Final answer: ...' based on the output above."
 ANSWER_NUDGE = "\nIf this answers the question, reply 'Final answer: ...'; otherwise send the next code block."
+CATALOG_HEADER = "Helpers that may fit (already imported; prefer them):"
 EARLIER_FAILURES = "Earlier attempts at this question failed with these errors; do not repeat them:\n"

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m benchmarks.engine [--repeats 200] [--skip-model]
 
-Prints three tables. The baseline for the overhead is jupyter_client's own blocking client talking to a
-plain ipykernel over the same IPC transport, measured in the same run on the same machine.
+Prints two tables. The baseline for the overhead is jupyter_client's own blocking client talking to a
+plain ipykernel over the same IPC transport, measured in the same run, alternating with sciwand's
+session execute by execute so both see the same machine.
 """
 
 from __future__ import annotations
@@ -14,66 +15,70 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jupyter_client.manager import KernelManager
 
 from assistant.backends import describe, make_chat_model
 from assistant.config import load_settings
+from assistant.prompts import KERNEL_SETUP
 from benchmarks.questions import ENGINE_QUESTIONS
 from benchmarks.runner import run_questions
 from kernels import KernelSession
 
 
-def median_ms(action: Callable[[], object], repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
-
-
-def raw_execute_ms(repeats: int) -> float:
+def _raw_execute(client: Any) -> None:
     """The baseline: execute, read iopub until idle, read the shell reply, with jupyter_client alone."""
+    msg_id = client.execute("pass", allow_stdin=False)
+    while True:
+        msg = client.get_iopub_msg(timeout=10)
+        if (
+            msg["parent_header"].get("msg_id") == msg_id
+            and msg["header"]["msg_type"] == "status"
+            and msg["content"]["execution_state"] == "idle"
+        ):
+            break
+    while client.get_shell_msg(timeout=10)["parent_header"].get("msg_id") != msg_id:
+        pass
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def execute_overhead_ms(repeats: int) -> tuple[float, float]:
+    """Median ms per trivial execute: (raw jupyter_client, sciwand), alternating so both see the same machine."""
     with tempfile.TemporaryDirectory() as ipc:
         manager = KernelManager(transport="ipc", ip=str(Path(ipc) / "kernel"))
         manager.start_kernel()
         client = manager.client()
         client.start_channels()
         client.wait_for_ready(timeout=60)
-
-        def run() -> None:
-            msg_id = client.execute("pass", allow_stdin=False)
-            while True:
-                msg = client.get_iopub_msg(timeout=10)
-                if (
-                    msg["parent_header"].get("msg_id") == msg_id
-                    and msg["header"]["msg_type"] == "status"
-                    and msg["content"]["execution_state"] == "idle"
-                ):
-                    break
-            while client.get_shell_msg(timeout=10)["parent_header"].get("msg_id") != msg_id:
-                pass
-
         try:
-            run()  # warm up
-            return median_ms(run, repeats)
+            with KernelSession() as session:
+                raw, ours = [], []
+                for _ in range(repeats + 1):
+                    raw.append(_timed(lambda: _raw_execute(client)))
+                    ours.append(_timed(lambda: session.execute("pass")))
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
+    # the first round warms both up
+    return statistics.median(raw[1:]) * 1000, statistics.median(ours[1:]) * 1000
 
 
-def session_execute_ms(repeats: int) -> tuple[float, float]:
-    """(median start seconds over 3 starts, median execute ms) for sciwand's KernelSession."""
-    starts = []
+def start_seconds() -> tuple[float, float]:
+    """Medians of 3: KernelSession start, and the domain preamble's import in the fresh kernel."""
+    starts, preambles = [], []
     for _ in range(3):
         started = time.perf_counter()
         session = KernelSession().start()
         starts.append(time.perf_counter() - started)
+        preambles.append(session.execute(KERNEL_SETUP).duration)
         session.shutdown()
-    with KernelSession() as session:
-        session.execute("pass")
-        return statistics.median(starts), median_ms(lambda: session.execute("pass"), repeats)
+    return statistics.median(starts), statistics.median(preambles)
 
 
 def model_table(out: Path) -> None:
@@ -94,13 +99,14 @@ def main() -> None:
     parser.add_argument("--skip-model", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("runs/engine"), help="a notebook and a log per model question")
     args = parser.parse_args()
-    raw = raw_execute_ms(args.repeats)
-    start_s, ours = session_execute_ms(args.repeats)
+    raw, ours = execute_overhead_ms(args.repeats)
+    start_s, preamble_s = start_seconds()
     print(f"{'measure':<44} {'value':>10}")
     print(f"{'raw jupyter_client execute (median)':<44} {raw:>8.3f} ms")
     print(f"{'sciwand KernelSession.execute (median)':<44} {ours:>8.3f} ms")
     print(f"{'added per execute':<44} {ours - raw:>8.3f} ms")
     print(f"{'KernelSession start (median of 3)':<44} {start_s:>8.3f} s")
+    print(f"{'domain preamble import (median of 3)':<44} {preamble_s:>8.3f} s")
     if not args.skip_model:
         model_table(args.out)
 

@@ -27,6 +27,9 @@ def _prompt_without_preamble() -> str:
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "full": {},
+    "no-catalog": {"catalog_budget": 0},
+    "no-hints": {"use_hints": False},
+    "no-catalog-no-hints": {"catalog_budget": 0, "use_hints": False},
     "no-preamble": {"setup_code": None, "system_prompt": _prompt_without_preamble()},
     "no-window": {"context_window": 1000},
     "no-resample": {"repeat_temperatures": ()},
@@ -41,12 +44,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings({"temperature": args.temperature})
     model = make_chat_model(settings)
-    print(f"{'variant':<13} {'solved':>7} {'chem':>5} {'bio':>5} {'astro':>5} {'med turns':>9} {'med s':>6}")
+    print(f"{'variant':<20} {'solved':>7} {'chem':>5} {'bio':>5} {'astro':>5} {'med turns':>9} {'med s':>6}")
     for name in args.variants.split(","):
         rows = run_questions(model, QUESTIONS, args.out / name, max_turns=settings.max_turns, **VARIANTS[name])
         by_domain = {d: sum(r.ok for r in rows if r.domain == d) for d in ("chemistry", "biology", "astronomy")}
         print(
-            f"{name:<13} {sum(r.ok for r in rows):>3}/{len(rows):<3} {by_domain['chemistry']:>5} "
+            f"{name:<20} {sum(r.ok for r in rows):>3}/{len(rows):<3} {by_domain['chemistry']:>5} "
             f"{by_domain['biology']:>5} {by_domain['astronomy']:>5} "
             f"{statistics.median(r.turns for r in rows):>9} {statistics.median(r.seconds for r in rows):>6.1f}",
             flush=True,

@@ -13,6 +13,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
 from assistant.loop import ChatSession
+from domain_tools.catalog import Catalog
 from kernels import KernelConfig, KernelSession
 
 
@@ -76,6 +77,7 @@ def make_chat(kernel):
         kwargs.setdefault("timeout", 30.0)
         kwargs.setdefault("model_name", "scripted")
         kwargs.setdefault("setup_code", None)  # the domain imports take seconds; these tests need none
+        kwargs.setdefault("catalog", Catalog())  # the loop's mechanics, independent of the domain catalogs
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make

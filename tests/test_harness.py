@@ -9,6 +9,7 @@ import pytest
 from assistant import prompts
 from assistant.events import LoopEvents
 from assistant.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
+from domain_tools.catalog import Catalog, Entry, Hint, select
 
 
 def test_prompt_lists_exactly_the_names_the_preamble_imports():
@@ -114,3 +115,58 @@ def test_repeated_code_is_resampled_hotter(make_chat, code_reply, repeats):
     temperatures = [kwargs.get("temperature") for kwargs in session.model.call_kwargs]
     assert temperatures[0] is None  # the backend's own tuned default at first
     assert temperatures[repeats + 1] == REPEAT_TEMPERATURES[min(repeats, len(REPEAT_TEMPERATURES)) - 1]
+
+
+ENTRY_MW = Entry(
+    name="Descriptors.MolWt",
+    signature="Descriptors.MolWt(mol) -> float",
+    purpose="average molecular weight in g/mol.",
+    example="print(1)",
+    domain="chemistry",
+    keywords=("molecular weight", "mass"),
+)
+ENTRY_TIME = Entry(
+    name="Time",
+    signature="Time(value, scale='utc')",
+    purpose="a time; .jd, .mjd, .iso.",
+    example="print(1)",
+    domain="astronomy",
+    keywords=("julian", "mjd"),
+)
+
+
+def test_select_picks_entries_by_keyword_within_budget():
+    assert select([ENTRY_TIME, ENTRY_MW], "What is the molecular weight of caffeine?") == [ENTRY_MW]
+    assert select([ENTRY_TIME, ENTRY_MW], "Tell me a joke") == []
+    assert select([ENTRY_MW], "molecular weight?", budget_chars=10) == []
+
+
+def test_relevant_catalog_entries_go_with_the_question_and_the_system_prompt_stays_fixed(make_chat):
+    session = make_chat(
+        ["Final answer: a", "Final answer: a", "Final answer: b", "Final answer: b"],
+        catalog=Catalog(entries=[ENTRY_MW, ENTRY_TIME]),
+    )
+    session.ask("What is the molecular weight of water?")
+    session.ask("What is the MJD today?")
+    first, second = session.model.calls[0], session.model.calls[2]
+    assert first[0].content == second[0].content  # byte-identical system prompt: its cache stays valid
+    assert ENTRY_MW.render() in first[-1].content and ENTRY_TIME.render() not in first[-1].content
+    assert ENTRY_TIME.render() in second[-1].content and ENTRY_MW.render() not in second[-1].content
+    assert "molecular weight of water" in str(second)  # memory keeps the bare question ...
+    assert sum(ENTRY_MW.render() in str(m.content) for m in second) == 0  # ... not its catalog block
+
+
+def test_catalog_budget_zero_sends_no_entries(make_chat):
+    session = make_chat(["Final answer: a"] * 2, catalog=Catalog(entries=[ENTRY_MW]), catalog_budget=0)
+    session.ask("What is the molecular weight of water?")
+    assert session.model.calls[0][-1].content == "What is the molecular weight of water?"
+
+
+def test_a_matching_hint_is_appended_to_the_failure_observation(make_chat, code_reply):
+    hint = Hint(error=r"ImportError: cannot import name 'GC'", text="use gc_fraction", trigger="", domain="biology")
+    replies = [code_reply("from Bio.SeqUtils import GC"), "Final answer: x"] * 2
+    with_hints = make_chat(replies, catalog=Catalog(hints=[hint]))
+    result = with_hints.ask("GC?")
+    assert "Hint: use gc_fraction" in result.steps[0].observation
+    without = make_chat(replies, catalog=Catalog(hints=[hint]), use_hints=False)
+    assert "Hint:" not in without.ask("GC?").steps[0].observation
