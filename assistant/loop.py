@@ -273,7 +273,7 @@ class ChatSession:
         if result.status is Status.DIED:
             self.executor.restart()
             self._setup_needed = self.setup_code is not None
-        hints = hints_for(result, code, self.catalog.hints) if self.use_hints else []
+        hints = hints_for(result, code, self.catalog) if self.use_hints else []
         step = Step(code=code, result=result, observation=format_observation(result, hints))
         attempt.steps.append(step)
         attempt.seen[key] = step

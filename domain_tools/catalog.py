@@ -6,9 +6,12 @@ the assistant process reads the catalog while only the kernel imports the librar
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
+from pathlib import Path
 
 DOMAINS = ("chemistry", "biology", "astronomy")
 
@@ -57,6 +60,16 @@ def load() -> Catalog:
         catalog.entries += module.ENTRIES
         catalog.hints += module.HINTS
     return catalog
+
+
+@cache
+def preamble_names() -> frozenset[str]:
+    """``preamble.__all__``, read from its source: importing the preamble would import every library."""
+    tree = ast.parse(Path(__file__).with_name("preamble.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+            return frozenset(ast.literal_eval(node.value))
+    raise LookupError("domain_tools/preamble.py defines no __all__")
 
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -8,8 +8,11 @@ import pytest
 
 from assistant import prompts
 from assistant.events import LoopEvents
+from assistant.hints import MAX_HINTS, hints_for
 from assistant.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
 from domain_tools.catalog import Catalog, Entry, Hint, select
+from domain_tools.catalog import load as load_catalog
+from kernels import ExecutionResult, KernelError, Status
 
 
 def test_prompt_lists_exactly_the_names_the_preamble_imports():
@@ -170,3 +173,28 @@ def test_a_matching_hint_is_appended_to_the_failure_observation(make_chat, code_
     assert "Hint: use gc_fraction" in result.steps[0].observation
     without = make_chat(replies, catalog=Catalog(hints=[hint]), use_hints=False)
     assert "Hint:" not in without.ask("GC?").steps[0].observation
+
+
+def _failed(ename: str, evalue: str) -> ExecutionResult:
+    return ExecutionResult(status=Status.ERROR, error=KernelError(ename, evalue, []))
+
+
+def test_reimporting_a_preamble_name_from_the_wrong_place_gets_told_it_is_there():
+    result = _failed("ImportError", "cannot import name 'u' from 'astropy' (/site-packages/astropy/__init__.py)")
+    [hint] = hints_for(result, "from astropy import u", load_catalog())
+    assert "`u` is already imported" in hint
+
+
+def test_a_catalog_name_called_under_the_wrong_module_gets_the_right_call():
+    result = _failed("AttributeError", "module 'Bio.Restriction' has no attribute 'restriction_sites'")
+    hints = hints_for(result, "Restriction.restriction_sites(seq)", load_catalog())
+    assert any("bio.restriction_sites" in hint for hint in hints)
+    assert hints_for(_failed("NameError", "name 'frobnicate' is not defined"), "frobnicate()", load_catalog()) == []
+
+
+def test_hints_are_capped_and_only_for_failures():
+    catalog = load_catalog()
+    ok = ExecutionResult(status=Status.OK)
+    assert hints_for(ok, "x", catalog) == []
+    result = _failed("AttributeError", "'Seq' object has no attribute 'gc_content'")
+    assert 1 <= len(hints_for(result, "Seq('ACGT').gc_content", catalog)) <= MAX_HINTS
