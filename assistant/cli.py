@@ -1,4 +1,4 @@
-"""``sciwand ask`` and ``sciwand chat``: the engine in a terminal."""
+"""``sciwand ask``, ``sciwand chat`` and ``sciwand eval``: the engine in a terminal."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from rich.console import Console
 
 from assistant.backends import BackendError, describe, make_chat_model
 from assistant.config import ConfigError, Settings, load_settings
+from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
 from assistant.events import Fanout, LoopEvents
 from assistant.loop import ChatSession, LLMError
 from assistant.notebook import NotebookTranscript
+from assistant.runner import ABLATIONS, RunOptions
+from assistant.tasks import load_suite
 from assistant.terminal import ByteProgress, TerminalView
 from kernels import KernelConfig, KernelSession
 
@@ -21,13 +24,21 @@ EXIT_NO_ANSWER = 1
 EXIT_SETUP = 2
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+class SetupError(RuntimeError):
+    """The command cannot start (a bad suite path, an unusable output directory); exit 2 with one line."""
+
+
+def _add_backend(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--model", help="'local' (default, the embedded model) or PROVIDER:NAME")
     parser.add_argument("--model-path", help="another GGUF file for the local backend")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio)")
     parser.add_argument("--temperature", type=float, help="sampling temperature (default: tuned per backend)")
     parser.add_argument("--max-turns", type=int, help="LLM replies allowed per question (default 8)")
     parser.add_argument("--timeout", type=float, help="seconds allowed per executed cell (default 120)")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    _add_backend(parser)
     parser.add_argument("--workdir", type=Path, default=Path.cwd(), help="the kernel's working directory")
     parser.add_argument("--notebook", type=Path, help="save the session as a notebook, updated as it runs")
 
@@ -41,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(ask)
     chat = commands.add_parser("chat", help="a conversation on one kernel: follow-ups see earlier variables")
     _add_common(chat)
+    evaluation = commands.add_parser("eval", help="run a task suite (JSON Lines) and score the answers")
+    evaluation.add_argument("suite", type=Path, help="tasks, one JSON object per line")
+    _add_backend(evaluation)
+    evaluation.add_argument("--workers", type=int, default=1, help="tasks run at once, each on its own kernel")
+    evaluation.add_argument("--out", type=Path, help="results, notebooks and working dirs (default runs/eval/SUITE)")
+    evaluation.add_argument("--ablate", choices=ABLATIONS, help="switch one part off to measure what it is worth")
     return parser
 
 
@@ -116,14 +133,54 @@ def _chat(args: argparse.Namespace, console: Console) -> int:
         kernel.shutdown()
 
 
+def _eval(args: argparse.Namespace) -> int:
+    """Run a suite and print its score; problems that stop the whole run are SetupErrors (exit 2)."""
+    settings = _settings(args)
+    if args.workers < 1:
+        raise SetupError(f"--workers must be at least 1, got {args.workers}")
+    try:
+        suite = load_suite(args.suite)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SetupError(f"cannot read the suite {args.suite}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not suite.tasks:
+        first = f" ({suite.problems[0]})" if suite.problems else ""
+        raise SetupError(f"{args.suite}: no valid task{first}")
+    for problem in suite.problems:
+        print(f"sciwand: {args.suite} {problem}; skipped", file=sys.stderr)
+    out = args.out or Path("runs") / "eval" / args.suite.stem
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"cannot use --out {out}: {exc.strerror or exc}") from None
+    errors = Console(stderr=True, highlight=False)
+    model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", errors))
+    options = RunOptions(
+        model_name=describe(settings),
+        ablation=args.ablate,
+        max_turns=settings.max_turns,
+        timeout=settings.timeout,
+        memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+    )
+    outcome = evaluate(suite.tasks, model, out, options, workers=args.workers, console=errors)
+    title = f"{args.suite.name}: {options.model_name}" + (f", without {args.ablate}" if args.ablate else "")
+    Console(highlight=False).print(render_table(summarize(outcome.records), title))
+    errors.print(f"records: {out / RESULTS_FILE}; notebooks: {options.notebook_path(out, 'ID').parent}")
+    if outcome.interrupted:
+        print("sciwand: interrupted; finished tasks are kept and a rerun skips them", file=sys.stderr)
+        return 130
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     console = Console(stderr=getattr(args, "json", False), highlight=False)
     try:
         if args.command == "ask":
             return _ask(args, console)
+        if args.command == "eval":
+            return _eval(args)
         return _chat(args, console)
-    except (ConfigError, BackendError, LLMError) as exc:
+    except (ConfigError, BackendError, LLMError, SetupError) as exc:
         print(f"sciwand: {exc}", file=sys.stderr)
         return EXIT_SETUP
     except KeyboardInterrupt:

@@ -73,9 +73,7 @@ class AsyncKernelSession:
         env = kernel_environment() if config.env is None else dict(config.env)
         # IPC sockets: no TCP port is open to other users of the machine, and latency is lower.
         self._ipc_dir = Path(tempfile.mkdtemp(prefix="sciwand-kernel-"))
-        self._manager = _LimitedKernelManager(
-            _kernel_spec(config), transport="ipc", ip=str(self._ipc_dir / "kernel")
-        )
+        self._manager = _LimitedKernelManager(_kernel_spec(config), transport="ipc", ip=str(self._ipc_dir / "kernel"))
         await self._manager.start_kernel(cwd=str(config.cwd), env=env)
         await self._connect()
 

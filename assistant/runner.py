@@ -1,0 +1,344 @@
+"""Runs tasks, each in a fresh kernel and session, and keeps one JSON record per task on disk as it goes.
+
+Shared by ``sciwand eval`` (which adds a score table) and batch runs: ``run_task`` is one task from a fresh
+kernel to its record, ``run_tasks`` spreads tasks over worker threads, and ``ResultsLog`` is the
+append-only ``results.jsonl`` that survives a killed run and lets a rerun skip what finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from nbformat.v4 import new_markdown_cell
+
+from assistant.events import Fanout, LoopEvents, Step
+from assistant.loop import AskResult, ChatSession
+from assistant.notebook import NotebookTranscript
+from assistant.observation import clip, outputs_text
+from assistant.tasks import Task, Verdict, check_answer
+from kernels import KernelConfig, KernelSession
+
+# What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
+# and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
+ABLATIONS = ("feedback", "catalog", "hints")
+_ABLATION_OPTIONS: dict[str, dict[str, Any]] = {
+    "feedback": {"max_turns": 1},
+    "catalog": {"catalog_budget": 0},
+    "hints": {"use_hints": False},
+}
+# A single-shot answer is a step's printed output: kept to what a person would read as an answer.
+SINGLE_SHOT_ANSWER_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How every task of a run is set up; the same for all of them, so their records compare."""
+
+    model_name: str
+    ablation: str | None = None
+    max_turns: int = 8
+    timeout: float = 120.0  # seconds per executed cell
+    memory_limit_bytes: int = 8 * 1024**3  # per kernel
+    session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords
+
+    def __post_init__(self) -> None:
+        if self.ablation is not None and self.ablation not in ABLATIONS:
+            raise ValueError(f"unknown ablation {self.ablation!r} (use one of {', '.join(ABLATIONS)})")
+
+    def chat_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"max_turns": self.max_turns, "timeout": self.timeout, **self.session_options}
+        if self.ablation is not None:
+            options.update(_ABLATION_OPTIONS[self.ablation])
+        return options
+
+    def notebook_path(self, out: Path, task_id: str) -> Path:
+        """``OUT/notebooks/<id>.ipynb``; an ablation's notebooks go one folder down so runs do not overwrite."""
+        folder = out / "notebooks" if self.ablation is None else out / "notebooks" / self.ablation
+        return folder / f"{task_id}.ipynb"
+
+    def workdir(self, out: Path, task_id: str) -> Path:
+        folder = out / "work" if self.ablation is None else out / "work" / self.ablation
+        return folder / task_id
+
+
+@dataclass
+class TaskRecord:
+    """What one task produced: a line of results.jsonl."""
+
+    id: str
+    domain: str
+    ok: bool
+    answer: str | None
+    expected: dict[str, Any] | None  # the check as written in the suite
+    detail: str  # why the check passed or failed
+    turns: int  # LLM replies over all the task's questions
+    steps: int  # executed code cells
+    seconds: float  # wall time: kernel start, every turn, the check
+    tokens_in: int
+    tokens_out: int
+    errors_seen: int  # executed steps that failed (error, timeout or a dead kernel)
+    recovered: bool  # a failed step was followed, later in the same task, by a successful one
+    model: str
+    ablation: str | None
+    error: str | None = None  # the task itself crashed (the LLM failed, the kernel would not start, ...)
+    notebook: str | None = None  # relative to the run's output directory
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class TaskCancelled(BaseException):
+    """Raised inside a worker when the run is being stopped. A BaseException so that no ``except
+    Exception`` in the loop or a backend mistakes it for an ordinary failure and carries on."""
+
+
+class RunControl:
+    """Lets the main thread stop a run: running cells are interrupted and each task stops at its next event."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self._kernels: set[KernelSession] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self.stopped.set()
+        with self._lock:
+            kernels = list(self._kernels)
+        for kernel in kernels:
+            with contextlib.suppress(Exception):  # it may be shutting down as we speak
+                kernel.interrupt()
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped.is_set():
+            raise TaskCancelled
+
+    @contextlib.contextmanager
+    def tracking(self, kernel: KernelSession) -> Iterator[None]:
+        with self._lock:
+            self._kernels.add(kernel)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._kernels.discard(kernel)
+
+
+class _TaskEvents(LoopEvents):
+    """Tallies the task's steps for its record, and ends the task at the next event once the run stops."""
+
+    def __init__(self, control: RunControl) -> None:
+        self.control = control
+        self.step_ok: list[bool] = []
+
+    def turn(self, number: int) -> None:
+        self.control.raise_if_stopped()
+
+    def token(self, text: str) -> None:
+        self.control.raise_if_stopped()
+
+    def step(self, step: Step) -> None:
+        self.step_ok.append(step.ok)
+        self.control.raise_if_stopped()
+
+    @property
+    def errors_seen(self) -> int:
+        return self.step_ok.count(False)
+
+    @property
+    def recovered(self) -> bool:
+        first_failure = next((i for i, ok in enumerate(self.step_ok) if not ok), None)
+        return first_failure is not None and any(self.step_ok[first_failure + 1 :])
+
+
+def single_shot_answer(result: AskResult) -> str | None:
+    """The ``feedback`` ablation's answer: what the first executed step printed, or None."""
+    if not result.steps:
+        return None
+    text = outputs_text(result.steps[0].result).strip()
+    return clip(text, SINGLE_SHOT_ANSWER_CHARS) if text else None
+
+
+def _note(transcript: NotebookTranscript, text: str) -> None:
+    transcript.notebook.cells.append(new_markdown_cell(text))
+    transcript.save()
+
+
+def _describe_error(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def run_task(
+    task: Task, model: BaseChatModel, out: Path, options: RunOptions, control: RunControl | None = None
+) -> TaskRecord | None:
+    """Run ``task`` in a fresh kernel and session, judge its last answer, and return its record.
+
+    Never raises for what the task does: an LLM or kernel failure becomes the record's ``error``. Returns
+    None only when the run is being stopped, so an interrupted task leaves no record and a rerun redoes it.
+    """
+    control = control or RunControl()
+    started = time.monotonic()
+    workdir = options.workdir(out, task.id)
+    shutil.rmtree(workdir, ignore_errors=True)  # leftovers of an interrupted earlier attempt
+    notebook_path = options.notebook_path(out, task.id)
+    transcript = NotebookTranscript(notebook_path, options.model_name)
+    events = _TaskEvents(control)
+    results: list[AskResult] = []
+    answer: str | None = None
+    verdict: Verdict | None = None
+    error: str | None = None
+    kernel: KernelSession | None = None
+    try:
+        control.raise_if_stopped()
+        kernel = KernelSession(KernelConfig(cwd=workdir, memory_limit_bytes=options.memory_limit_bytes))
+        with control.tracking(kernel):
+            kernel.start()
+            listeners = Fanout(transcript, events)
+            chat_options = options.chat_options()
+            session = ChatSession(model, kernel, model_name=options.model_name, events=listeners, **chat_options)
+            for question in task.turns:
+                results.append(session.ask(question))
+            answer = results[-1].answer
+            if options.ablation == "feedback":
+                answer = single_shot_answer(results[-1])
+                _note(transcript, f"**Single-shot answer (the first step's output):** {answer}")
+            if task.check is not None:
+                verdict = check_answer(task.check, answer, task.question_text, kernel, options.timeout)
+                control.raise_if_stopped()  # a check cut short by the stop is no verdict
+                outcome = "passed" if verdict.ok else "failed"
+                _note(transcript, f"**Check ({task.check.type}):** {outcome}: {verdict.detail}")
+    except TaskCancelled:
+        return None
+    except Exception as exc:  # the LLM, the kernel or the check failed: the task's record says so
+        error = _describe_error(exc)
+        with contextlib.suppress(Exception):
+            _note(transcript, f"**The task failed:** {error}")
+    finally:
+        if kernel is not None:
+            with contextlib.suppress(Exception):
+                kernel.shutdown()
+    return TaskRecord(
+        id=task.id,
+        domain=task.domain,
+        ok=error is None and verdict is not None and verdict.ok,
+        answer=answer,
+        expected=task.check.to_dict() if task.check is not None else None,
+        detail=verdict.detail if verdict is not None else (error or ""),
+        turns=sum(result.turns for result in results),
+        steps=len(events.step_ok),
+        seconds=round(time.monotonic() - started, 3),
+        tokens_in=sum(result.tokens_in for result in results),
+        tokens_out=sum(result.tokens_out for result in results),
+        errors_seen=events.errors_seen,
+        recovered=events.recovered,
+        model=options.model_name,
+        ablation=options.ablation,
+        error=error,
+        notebook=str(notebook_path.relative_to(out)) if notebook_path.exists() else None,
+    )
+
+
+class ResultsLog:
+    """``results.jsonl``: one record per line, each flushed and fsynced, so a killed run keeps what finished."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every complete record; a line cut short by a kill is ignored."""
+        if not self.path.exists():
+            return []
+        records = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and "id" in record:
+                records.append(record)
+        return records
+
+    def finished(self, model: str, ablation: str | None) -> dict[str, dict[str, Any]]:
+        """The records of this model and ablation by task id (the last one wins)."""
+        return {r["id"]: r for r in self.records() if r.get("model") == model and r.get("ablation") == ablation}
+
+    def append(self, record: TaskRecord) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+b") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell():
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":  # a line cut short by a kill: start ours on a fresh line
+                    handle.write(b"\n")
+            handle.write(json.dumps(record.to_dict(), ensure_ascii=False).encode("utf-8") + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    model: BaseChatModel,
+    out: Path,
+    options: RunOptions,
+    *,
+    workers: int = 1,
+    log: ResultsLog | None = None,
+    control: RunControl | None = None,
+    on_start: Callable[[Task], None] | None = None,
+    on_record: Callable[[TaskRecord], None] | None = None,
+) -> list[TaskRecord]:
+    """Run ``tasks`` on ``workers`` threads (each task owns its kernel; the model is shared) and log each record.
+
+    Records are written by the calling thread as tasks finish. On KeyboardInterrupt the running tasks are
+    stopped (their kernels interrupted and shut down), what finished is kept, and the interrupt re-raised.
+    """
+    control = control or RunControl()
+    records: list[TaskRecord] = []
+
+    def work(task: Task) -> TaskRecord | None:
+        if control.stopped.is_set():
+            return None
+        if on_start is not None:
+            on_start(task)
+        return run_task(task, model, out, options, control)
+
+    def collect(future: Future[TaskRecord | None]) -> None:
+        if future.cancelled():
+            return
+        record = future.result()
+        if record is None:
+            return
+        if log is not None:
+            log.append(record)
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sciwand-task")
+    pending = {pool.submit(work, task) for task in tasks}
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                collect(future)
+    except KeyboardInterrupt:
+        control.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in pending:  # tasks that finished while the others were stopping still count
+            if future.done():
+                collect(future)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return records

@@ -1,0 +1,327 @@
+"""Task suites for ``sciwand eval``: questions with a check, read from JSON Lines, and the checks themselves.
+
+One task per line::
+
+    {"id": "c1", "domain": "chemistry", "turns": ["question", "follow-up"], "check": {"type": "number", ...}}
+
+The turns are asked in order in one session; the check judges the answer to the last one. A bad line is
+reported with its number and skipped, so one typo never costs a whole run; unknown fields are ignored so
+suites can carry notes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kernels import ExecutionResult
+
+CHECK_TYPES = ("number", "contains", "regex", "python")
+# Ids name files (notebooks, working directories), so they must be safe as a path component.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+class TaskError(ValueError):
+    """A task or check is malformed; the message says which field and why."""
+
+
+class Executor(Protocol):
+    """Where a ``python`` check runs: the kernel the task's session used, after its last turn."""
+
+    def execute(self, code: str, timeout: float | None = ...) -> ExecutionResult: ...
+
+
+@dataclass(frozen=True)
+class Check:
+    """How an answer is judged. Only the fields of its ``type`` are used."""
+
+    type: str
+    value: float | str | None = None  # number: the expected value; contains: the expected text
+    tol: float = 0.0  # number: absolute tolerance
+    rel: float = 0.0  # number: relative tolerance; the larger of the two allowances applies
+    pattern: str | None = None  # regex
+    expr: str | None = None  # python
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check as written in a suite (only its type's fields), for the results record."""
+        fields = {
+            "number": ("value", "tol", "rel"),
+            "contains": ("value",),
+            "regex": ("pattern",),
+            "python": ("expr",),
+        }[self.type]
+        record: dict[str, Any] = {"type": self.type}
+        for name in fields:
+            value = getattr(self, name)
+            if name in ("tol", "rel") and not value:
+                continue
+            record[name] = value
+        return record
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    domain: str
+    turns: tuple[str, ...]
+    check: Check | None  # None only for suites read with require_check=False (batch questions)
+    line: int = 0
+
+    @property
+    def question_text(self) -> str:
+        """All the user's words in this task: numbers in them are not taken as the answer's number."""
+        return "\n".join(self.turns)
+
+
+@dataclass
+class Suite:
+    tasks: list[Task] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "line N: why it was skipped"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    detail: str  # why, in one line: the number picked, the error a python check raised, ...
+
+
+# -- parsing -----------------------------------------------------------------------------------------------
+
+
+def _number(raw: Any, name: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise TaskError(f"check.{name} must be a finite number, got {raw!r}")
+    return float(raw)
+
+
+def _text(raw: Any, name: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise TaskError(f"{name} must be a non-empty string, got {raw!r}")
+    return raw
+
+
+def parse_check(raw: Any) -> Check:
+    if not isinstance(raw, dict):
+        raise TaskError(f"check must be an object, got {raw!r}")
+    kind = raw.get("type")
+    if kind not in CHECK_TYPES:
+        raise TaskError(f"unknown check type {kind!r} (use one of {', '.join(CHECK_TYPES)})")
+    if kind == "number":
+        tol = _number(raw.get("tol", 0.0), "tol")
+        rel = _number(raw.get("rel", 0.0), "rel")
+        if tol < 0 or rel < 0:
+            raise TaskError("check.tol and check.rel must not be negative")
+        return Check("number", value=_number(raw.get("value"), "value"), tol=tol, rel=rel)
+    if kind == "contains":
+        return Check("contains", value=_text(raw.get("value"), "check.value"))
+    if kind == "regex":
+        pattern = _text(raw.get("pattern"), "check.pattern")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise TaskError(f"check.pattern is not a valid regular expression: {exc}") from None
+        return Check("regex", pattern=pattern)
+    expr = _text(raw.get("expr"), "check.expr")
+    try:
+        compile(expr, "<check>", "eval")
+    except SyntaxError as exc:
+        raise TaskError(f"check.expr is not a Python expression: {exc.msg}") from None
+    return Check("python", expr=expr)
+
+
+def parse_task(raw: Any, line: int = 0, *, require_check: bool = True) -> Task:
+    if not isinstance(raw, dict):
+        raise TaskError("a task must be a JSON object")
+    task_id = raw.get("id")
+    if not isinstance(task_id, str) or not _ID.fullmatch(task_id):
+        raise TaskError(f"id must be a string of letters, digits, '.', '_' or '-' (at most 100), got {task_id!r}")
+    turns = raw.get("turns")
+    if not isinstance(turns, list) or not turns:
+        raise TaskError(f"task {task_id!r}: turns must be a non-empty list of questions")
+    for number, turn in enumerate(turns, 1):
+        _text(turn, f"task {task_id!r}: turn {number}")
+    domain = raw.get("domain", "general")
+    if not isinstance(domain, str) or not domain.strip():
+        raise TaskError(f"task {task_id!r}: domain must be a non-empty string")
+    check = None
+    if "check" in raw or require_check:
+        if "check" not in raw:
+            raise TaskError(f"task {task_id!r}: missing check")
+        try:
+            check = parse_check(raw["check"])
+        except TaskError as exc:
+            raise TaskError(f"task {task_id!r}: {exc}") from None
+    return Task(id=task_id, domain=domain.strip(), turns=tuple(turns), check=check, line=line)
+
+
+def parse_suite(lines: Iterable[str], *, require_check: bool = True) -> Suite:
+    """Every valid task, and one problem line for each line skipped (bad JSON, bad task, duplicate id)."""
+    suite = Suite()
+    first_line: dict[str, int] = {}
+    for number, text in enumerate(lines, 1):
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            suite.problems.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        try:
+            task = parse_task(raw, number, require_check=require_check)
+        except TaskError as exc:
+            suite.problems.append(f"line {number}: {exc}")
+            continue
+        if task.id in first_line:
+            suite.problems.append(f"line {number}: duplicate id {task.id!r} (first on line {first_line[task.id]})")
+            continue
+        first_line[task.id] = number
+        suite.tasks.append(task)
+    return suite
+
+
+def load_suite(path: Path, *, require_check: bool = True) -> Suite:
+    """Read a suite file; OSError and UnicodeDecodeError (a bad path) are the caller's to report."""
+    return parse_suite(path.read_text(encoding="utf-8").splitlines(), require_check=require_check)
+
+
+# -- numbers in text -----------------------------------------------------------------------------------------
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_TIMES = r"\s?(?:[x\u00d7*\u00b7]|\\times)\s?"  # x, the multiplication sign, *, a dot, LaTeX
+_POWER = r"(?:\^|\*\*)\{?\(?(?P<NAME>[-+\u2212]?\d+)\)?\}?|(?P<NAMEs>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+_NUMBER = re.compile(
+    r"(?<![\w.\]])"  # not the tail of a word (C8H10, H2O, Planck18, NAXIS1), a decimal or a SMILES [C@H]1
+    r"(?P<sign>[-+\u2212]?)"
+    r"(?:"
+    rf"10(?:{_POWER.replace('NAME', 'bare')})"  # a bare power of ten: 10^-3, 10**6, 10⁻³
+    r"|(?P<mantissa>\d{1,3}(?:[,\u00a0\u2009\u202f]\d{3}(?!\d))+(?:\.\d+)?"  # thousands separators
+    r"|\d+(?:\.\d+)?|\.\d+)"
+    rf"(?:[eE](?P<e>[-+\u2212]?\d+)(?!\w)|{_TIMES}10(?:{_POWER.replace('NAME', 'times')}))?"  # 1.5e-3, 1.5 x 10^-3
+    r")"
+)
+
+
+def _int(text: str) -> int:
+    return int(text.translate(_SUPERSCRIPTS).replace("\u2212", "-"))
+
+
+def numbers_in(text: str) -> list[float]:
+    """The numbers written in ``text``, in order.
+
+    Understands signs (also the Unicode minus), thousands separators (``6,791.27``, thin spaces) and
+    scientific notation (``1.5e-3``, ``1.5 x 10^-3`` also with the multiplication sign, ``10⁻³``, ``10^6``);
+    digits that are part of a word (``C8H10N4O2``, ``H2O``, ``Planck18``) or a SMILES ring closure
+    (``[C@H]1``) are not numbers.
+    """
+    found = []
+    for match in _NUMBER.finditer(text):
+        sign = "-" if match["sign"] in ("-", "\u2212") else ""
+        if match["mantissa"] is None:
+            mantissa, exponent = "1", match["bare"] or match["bares"]
+        else:
+            mantissa = re.sub(r"[,\u00a0\u2009\u202f]", "", match["mantissa"])
+            exponent = match["e"] or match["times"] or match["timess"] or "0"
+        found.append(float(f"{sign}{mantissa}e{_int(exponent)}"))  # float() of text: 1e999 is inf, no overflow
+    return found
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def pick_number(answer: str, question: str = "") -> float | None:
+    """The number an answer gives: the first one that does not also appear in the question.
+
+    Answers often restate the question ("At z = 1 the distance is 6791 Mpc"), so numbers of the question
+    are passed over; if every number in the answer is one of the question's, the first is taken. Taking
+    one number, not "any number within tolerance", keeps an answer that lists many candidates from passing.
+    """
+    found = numbers_in(answer)
+    if not found:
+        return None
+    asked = numbers_in(question)
+    fresh = [number for number in found if not any(_same(number, q) for q in asked)]
+    return (fresh or found)[0]
+
+
+# -- judging ------------------------------------------------------------------------------------------------
+
+_VERDICT_MARK = "__sciwand_check__"
+# Runs in the task's kernel: the expression sees the session's variables plus ``answer`` and ``number``
+# (passed as JSON, so any text is safe), on a copy of the namespace so the check cannot change what it inspects.
+_PYTHON_CHECK = """\
+def __sciwand_check(payload, namespace):
+    import json
+    spec = json.loads(payload)
+    scope = dict(namespace)
+    scope["answer"], scope["number"] = spec["answer"], spec["number"]
+    try:
+        verdict = {{"ok": bool(eval(spec["expr"], scope))}}
+    except Exception as exc:
+        verdict = {{"ok": False, "error": f"{{type(exc).__name__}}: {{exc}}"}}
+    print({mark!r} + json.dumps(verdict))
+__sciwand_check({payload!r}, globals())
+del __sciwand_check
+"""
+
+
+def python_check_code(expr: str, answer: str | None, number: float | None = None) -> str:
+    """The cell that evaluates ``expr`` in the kernel and prints a one-line JSON verdict.
+
+    ``number`` is the number the answer gives by the ``number`` check's rule, so a python check can
+    combine kernel state with the answer's value without re-implementing the rule.
+    """
+    payload = json.dumps({"expr": expr, "answer": answer, "number": number})
+    return _PYTHON_CHECK.format(mark=_VERDICT_MARK, payload=payload)
+
+
+def _python_verdict(result: ExecutionResult) -> Verdict:
+    if not result.ok:
+        reason = f"{result.error.ename}: {result.error.evalue}" if result.error else result.status.value
+        return Verdict(False, f"the python check could not run ({reason})")
+    text = "".join(output.plain_text() for output in result.outputs)
+    lines = [line for line in text.splitlines() if line.startswith(_VERDICT_MARK)]
+    if not lines:
+        return Verdict(False, "the python check printed no verdict")
+    verdict = json.loads(lines[-1][len(_VERDICT_MARK) :])
+    if "error" in verdict:
+        return Verdict(False, f"the python check raised {verdict['error']}")
+    return Verdict(verdict["ok"], "the python check returned " + str(verdict["ok"]))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_answer(
+    check: Check, answer: str | None, question: str = "", executor: Executor | None = None, timeout: float = 60.0
+) -> Verdict:
+    """Judge ``answer``; a task without an answer fails whatever its check."""
+    if answer is None or not answer.strip():
+        return Verdict(False, "no answer")
+    if check.type == "number":
+        assert isinstance(check.value, float)
+        picked = pick_number(answer, question)
+        if picked is None:
+            return Verdict(False, "no number in the answer")
+        allowed = max(check.tol, check.rel * abs(check.value))
+        ok = abs(picked - check.value) <= allowed
+        return Verdict(ok, f"picked {picked:.10g}; expected {check.value:.10g} ± {allowed:.3g}")
+    if check.type == "contains":
+        assert isinstance(check.value, str)
+        ok = _squash(check.value) in _squash(answer)
+        return Verdict(ok, f"{'contains' if ok else 'does not contain'} {check.value!r}")
+    if check.type == "regex":
+        assert check.pattern is not None
+        ok = re.search(check.pattern, answer) is not None
+        return Verdict(ok, f"{'matches' if ok else 'does not match'} /{check.pattern}/")
+    assert check.expr is not None
+    if executor is None:
+        return Verdict(False, "a python check needs the task's kernel")
+    code = python_check_code(check.expr, answer, pick_number(answer, question))
+    return _python_verdict(executor.execute(code, timeout))
