@@ -62,6 +62,8 @@ class KernelSession:
         try:
             self._run(self.session.shutdown())
         finally:
+            # A call still pending on another thread (an execute the kernel died under) must end, not hang.
+            self._run(_cancel_other_tasks())
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
             self._loop.close()
@@ -71,3 +73,11 @@ class KernelSession:
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+
+async def _cancel_other_tasks() -> None:
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)

@@ -328,3 +328,30 @@ async def test_sync_facade_works_inside_a_running_event_loop(kernel):
     # The facade runs its own loop in a thread, so a caller that already runs a loop (Jupyter) can use it.
     result = kernel.execute("print('from a loop')")
     assert printed(result) == "from a loop\n"
+
+
+def test_shutdown_from_another_thread_ends_a_pending_execute(make_kernel, tmp_path):
+    import concurrent.futures
+    import threading
+
+    session = make_kernel()
+    running = tmp_path / "running"
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(session.execute(f"open({str(running)!r}, 'w').close()\nwhile True: pass", timeout=600))
+        except concurrent.futures.CancelledError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not running.exists():  # the kernel is inside the loop once the file exists
+        assert time.monotonic() < deadline, "the execute never started"
+        time.sleep(0.01)
+    session.shutdown()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "execute still blocked after shutdown"
+    [result] = outcome
+    assert isinstance(result, concurrent.futures.CancelledError) or result.status is Status.DIED
