@@ -82,6 +82,7 @@ class _Exchange:
     reply: str
     feedback: str = ""
     failure: str | None = None  # one line, when the exchange led nowhere
+    repeated_failure: bool = False  # the reply repeated code that had already failed
 
 
 @dataclass
@@ -266,7 +267,8 @@ class ChatSession:
             if previous.ok:
                 exchange.feedback = prompts.REPEATED_SUCCESS
             else:
-                exchange.feedback, exchange.failure = prompts.REPEATED_FAILURE, "repeating code that failed"
+                # No feedback: the next context drops this exchange (see _complete) and keeps its line.
+                exchange.failure, exchange.repeated_failure = "the same code again, unchanged", True
             return None
         self._finish_setup()
         result = self.executor.execute(code, self.timeout)
@@ -293,7 +295,10 @@ class ChatSession:
             hotter = self.repeat_temperatures
             if attempt.repeats and hotter:
                 sampling["temperature"] = hotter[min(attempt.repeats, len(hotter)) - 1]
-            for chunk in self.model.stream(attempt.messages(self.context_window), stop=STOP_SEQUENCES, **sampling):
+            # Right after a repeated failure the window closes: the model restarts from the question and
+            # the error lines, without the code it keeps copying.
+            window = 0 if attempt.exchanges and attempt.exchanges[-1].repeated_failure else self.context_window
+            for chunk in self.model.stream(attempt.messages(window), stop=STOP_SEQUENCES, **sampling):
                 usage = getattr(chunk, "usage_metadata", None)
                 if usage:
                     attempt.tokens_in += usage.get("input_tokens", 0)

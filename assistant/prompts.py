@@ -52,7 +52,6 @@ REPEATED_SUCCESS = (
     "You already ran exactly this code and its output is above. If it answers the question, reply "
     "'Final answer: ...' now; otherwise write different code."
 )
-REPEATED_FAILURE = "That is the same code that already failed. Change it to fix the error shown above."
 LAST_TURN = "\nThis is your last turn: reply with 'Final answer: ...' based on the output above."
 ANSWER_NUDGE = "\nIf this answers the question, reply 'Final answer: ...'; otherwise send the next code block."
 CATALOG_HEADER = "Helpers that may fit (already imported; prefer them):"

@@ -198,3 +198,13 @@ def test_hints_are_capped_and_only_for_failures():
     assert hints_for(ok, "x", catalog) == []
     result = _failed("AttributeError", "'Seq' object has no attribute 'gc_content'")
     assert 1 <= len(hints_for(result, "Seq('ACGT').gc_content", catalog)) <= MAX_HINTS
+
+
+def test_after_a_repeated_failure_the_model_restarts_from_the_question_and_error_lines(make_chat, code_reply):
+    failing = code_reply("raise ValueError('stuck here')")
+    session = make_chat([failing, failing, code_reply("print('new idea')"), "Final answer: new idea"])
+    result = session.ask("the question")
+    assert result.answer == "new idea"
+    after_repeat = "\n".join(str(message.content) for message in session.model.calls[2])
+    assert "raise ValueError('stuck here')" not in after_repeat  # the code it kept copying is gone
+    assert "ValueError: stuck here" in after_repeat  # what went wrong is still said

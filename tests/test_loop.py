@@ -165,11 +165,12 @@ def test_repeated_code_is_not_run_again_and_second_repeat_answers(make_chat, cod
     assert len(chat.model.calls) == 3
 
 
-def test_repeated_failing_code_gets_the_failure_nudge(make_chat, code_reply):
+def test_repeated_failing_code_is_not_run_again_and_the_model_starts_over(make_chat, code_reply):
     chat = make_chat([code_reply("1 / 0"), code_reply("1 / 0"), code_reply("print(1 / 1)"), "Final answer: 1.0"])
     result = chat.ask("one?")
     assert [step.result.status for step in result.steps] == [Status.ERROR, Status.OK]
-    assert chat.model.calls[2][-1].content == prompts.REPEATED_FAILURE
+    restart = chat.model.calls[2]
+    assert restart[-1].content.startswith("one?") and prompts.EARLIER_FAILURES in restart[-1].content
     assert result.answer == "1.0"
 
 
