@@ -15,6 +15,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant import prompts
+from assistant.copycheck import copy_slips, describe_slips
 from assistant.events import LoopEvents, Step
 from assistant.hints import hints_for
 from assistant.observation import clip, failure_line, format_observation, outputs_text
@@ -90,6 +91,7 @@ class _Attempt:
     """Mutable state of one question's loop."""
 
     head: list[BaseMessage]  # system prompt and the memory of earlier questions
+    asked: str  # the user's own words
     question: str  # as the LLM sees it: the user's words plus the catalog entries that fit them
     exchanges: list[_Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -189,9 +191,8 @@ class ChatSession:
     def ask(self, question: str) -> AskResult:
         started = time.monotonic()
         self.events.question(question)
-        attempt = _Attempt(
-            head=[SystemMessage(self.system_prompt), *self.memory], question=self._with_catalog(question)
-        )
+        head = [SystemMessage(self.system_prompt), *self.memory]
+        attempt = _Attempt(head=head, asked=question, question=self._with_catalog(question))
         answer: str | None = None
         turns = 0
         self._start_setup()
@@ -276,7 +277,11 @@ class ChatSession:
             self.executor.restart()
             self._setup_needed = self.setup_code is not None
         hints = hints_for(result, code, self.catalog) if self.use_hints else []
-        step = Step(code=code, result=result, observation=format_observation(result, hints))
+        observation = format_observation(result, hints)
+        slips = copy_slips(attempt.asked, code)
+        if slips:
+            observation += "\n" + describe_slips(slips)
+        step = Step(code=code, result=result, observation=observation)
         attempt.steps.append(step)
         attempt.seen[key] = step
         self.events.step(step)
