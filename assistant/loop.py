@@ -102,9 +102,12 @@ class _Attempt:
     tokens_in: int = 0
     tokens_out: int = 0
 
+    miscopied: list[Step] = field(default_factory=list)  # ran fine, but on data retyped wrong
+
     @property
     def last_success(self) -> Step | None:
-        return next((step for step in reversed(self.steps) if step.ok), None)
+        """The latest step an answer can rest on: it ran, and on the data the question gave."""
+        return next((step for step in reversed(self.steps) if step.ok and step not in self.miscopied), None)
 
     def messages(self, window: int) -> list[BaseMessage]:
         """The context for the next reply: failed detours older than ``window`` shrink to one line each.
@@ -282,6 +285,8 @@ class ChatSession:
         if slips:
             observation += "\n" + describe_slips(slips)
         step = Step(code=code, result=result, observation=observation)
+        if slips:
+            attempt.miscopied.append(step)
         attempt.steps.append(step)
         attempt.seen[key] = step
         self.events.step(step)

@@ -30,3 +30,18 @@ def test_a_dropped_base_in_a_sequence_is_caught(make_chat, code_reply):
     session = make_chat([code_reply("print(Seq('ATGGCCATTGTATGGGCCGCTGA'))"), "Final answer: x"])
     result = session.ask(question)
     assert "question gives 'ATGGCCATTGTAATGGGCCGCTGA'" in result.steps[0].observation
+
+
+def test_an_answer_resting_only_on_miscopied_data_is_not_taken_as_grounded(make_chat, code_reply):
+    session = make_chat(
+        [
+            code_reply("print(rdMolDescriptors.CalcMolFormula(Chem.MolFromSmiles('CCn1cnc2c1c(=O)n(C)c(=O)n2C')))"),
+            "Final answer: C9H12N4O2",
+            code_reply("print(rdMolDescriptors.CalcMolFormula(Chem.MolFromSmiles('Cn1cnc2c1c(=O)n(C)c(=O)n2C')))"),
+            "Final answer: C8H10N4O2",
+        ],
+        setup_code="from rdkit import Chem\nfrom rdkit.Chem import rdMolDescriptors",
+    )
+    result = session.ask(CAFFEINE_Q)
+    assert result.answer == "C8H10N4O2" and result.grounded
+    assert [step.result.outputs[0].text.strip() for step in result.steps] == ["C9H12N4O2", "C8H10N4O2"]
