@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from assistant.backends import BackendError, describe, make_chat_model
-from assistant.config import ConfigError, Settings, load_settings
+from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
 from assistant.events import Fanout, LoopEvents
 from assistant.loop import ChatSession, LLMError
@@ -28,17 +28,8 @@ class SetupError(RuntimeError):
     """The command cannot start (a bad suite path, an unusable output directory); exit 2 with one line."""
 
 
-def _add_backend(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", "--model", help="'local' (default, the embedded model) or PROVIDER:NAME")
-    parser.add_argument("--model-path", help="another GGUF file for the local backend")
-    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio)")
-    parser.add_argument("--temperature", type=float, help="sampling temperature (default: tuned per backend)")
-    parser.add_argument("--max-turns", type=int, help="LLM replies allowed per question (default 8)")
-    parser.add_argument("--timeout", type=float, help="seconds allowed per executed cell (default 120)")
-
-
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    _add_backend(parser)
+    add_settings_arguments(parser)
     parser.add_argument("--workdir", type=Path, default=Path.cwd(), help="the kernel's working directory")
     parser.add_argument("--notebook", type=Path, help="save the session as a notebook, updated as it runs")
 
@@ -54,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(chat)
     evaluation = commands.add_parser("eval", help="run a task suite (JSON Lines) and score the answers")
     evaluation.add_argument("suite", type=Path, help="tasks, one JSON object per line")
-    _add_backend(evaluation)
+    add_settings_arguments(evaluation)
     evaluation.add_argument("--workers", type=int, default=1, help="tasks run at once, each on its own kernel")
     evaluation.add_argument("--out", type=Path, help="results, notebooks and working dirs (default runs/eval/SUITE)")
     evaluation.add_argument("--ablate", choices=ABLATIONS, help="switch one part off to measure what it is worth")
@@ -62,16 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        {
-            "model": args.model,
-            "model_path": args.model_path,
-            "base_url": args.base_url,
-            "temperature": args.temperature,
-            "max_turns": args.max_turns,
-            "timeout": args.timeout,
-        }
-    )
+    return load_settings(flag_overrides(args))
 
 
 def _open_session(

@@ -6,6 +6,7 @@ environment variables (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``, …), which th
 
 from __future__ import annotations
 
+import argparse
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -95,3 +96,21 @@ def load_settings(overrides: dict[str, Any] | None = None, path: Path | None = N
     settings = replace(settings, **from_env)
     given = {k: v for k, v in (overrides or {}).items() if v is not None and k in known}
     return replace(settings, **given)
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that override settings, shared by the CLI and ``%ask``/``%ask_config``."""
+    parser.add_argument("-m", "--model", help="'local' (default, the embedded model) or PROVIDER:NAME")
+    parser.add_argument("--model-path", help="another GGUF file for the local backend")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio)")
+    parser.add_argument("--temperature", type=float, help="sampling temperature (default: tuned per backend)")
+    parser.add_argument("--max-turns", type=int, help="LLM replies allowed per question (default 8)")
+    parser.add_argument("--timeout", type=float, help="seconds allowed per executed cell (default 120)")
+
+
+SETTINGS_FLAGS = ("model", "model_path", "base_url", "temperature", "max_turns", "timeout")
+
+
+def flag_overrides(options: argparse.Namespace) -> dict[str, Any]:
+    """The settings given as flags (None means not given)."""
+    return {name: getattr(options, name, None) for name in SETTINGS_FLAGS}

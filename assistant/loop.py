@@ -19,7 +19,7 @@ from assistant.copycheck import copy_slips, describe_slips
 from assistant.events import LoopEvents, Step
 from assistant.hints import hints_for
 from assistant.observation import clip, failure_line, format_observation, outputs_text
-from assistant.replies import has_complete_code_block, normalise_code, parse_reply
+from assistant.replies import Reply, has_complete_code_block, normalise_code, parse_reply
 from domain_tools.catalog import Catalog, select
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
@@ -60,6 +60,10 @@ class AskResult:
     @property
     def ok(self) -> bool:
         return self.answer is not None
+
+    def code(self) -> str:
+        """The steps that ran without error, in order: the code that reproduces the answer."""
+        return "\n\n".join(step.code for step in self.steps if step.ok)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,11 +195,11 @@ class ChatSession:
         if not result.ok:
             self.events.notice(f"kernel setup failed ({failure_line(result)}); continuing without it")
 
-    def ask(self, question: str) -> AskResult:
+    def ask(self, question: str, context: str = "") -> AskResult:
+        """Answer ``question``; ``context`` (e.g. the user's variables) is shown to the LLM, not remembered."""
         started = time.monotonic()
         self.events.question(question)
-        head = [SystemMessage(self.system_prompt), *self.memory]
-        attempt = _Attempt(head=head, asked=question, question=self._with_catalog(question))
+        attempt = self._attempt(question, context)
         answer: str | None = None
         turns = 0
         self._start_setup()
@@ -206,6 +210,10 @@ class ChatSession:
                 answer = self._turn(attempt)
                 if answer is None and turns == self.max_turns - 1:
                     attempt.exchanges[-1].feedback += prompts.LAST_TURN
+        except KeyboardInterrupt:
+            # Stopped by the user: the session stays usable and remembers that this question went unanswered.
+            self._remember(question, None, attempt)
+            raise
         finally:
             if self._setup_thread is not None:
                 self._finish_setup()
@@ -222,6 +230,17 @@ class ChatSession:
             tokens_in=attempt.tokens_in,
             tokens_out=attempt.tokens_out,
         )
+
+    def propose(self, question: str, context: str = "") -> Reply:
+        """The LLM's first reply to ``question``, nothing executed and nothing remembered (a dry run)."""
+        self.events.question(question)
+        self.events.turn(1)
+        return parse_reply(self._complete(self._attempt(question, context)))
+
+    def _attempt(self, question: str, context: str) -> _Attempt:
+        asked = self._with_catalog(question)
+        head = [SystemMessage(self.system_prompt), *self.memory]
+        return _Attempt(head=head, asked=question, question=f"{asked}\n\n{context}" if context else asked)
 
     def _with_catalog(self, question: str) -> str:
         """The question plus the catalog entries relevant to it.
@@ -275,6 +294,7 @@ class ChatSession:
                 exchange.failure, exchange.repeated_failure = "the same code again, unchanged", True
             return None
         self._finish_setup()
+        self.events.running(code)
         result = self.executor.execute(code, self.timeout)
         if result.status is Status.DIED:
             self.executor.restart()

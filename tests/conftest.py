@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from jupyter_client.manager import KernelManager
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import BaseMessage
@@ -81,3 +82,35 @@ def make_chat(kernel):
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make
+
+
+def markdown_outputs(cell: Any) -> list[str]:
+    return [output["data"]["text/markdown"] for output in cell.outputs if "text/markdown" in output.get("data", {})]
+
+
+@pytest.fixture
+def kernel_client(tmp_path):
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(tmp_path))
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    yield manager, client
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def run_until(client: Any, code: str, until: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Execute ``code``; return its reply status and iopub messages (stop reading at stream text ``until``)."""
+    msg_id = client.execute(code)
+    messages = []
+    while True:
+        message = client.get_iopub_msg(timeout=120)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(message)
+        content = message["content"]
+        if until is not None and message["msg_type"] == "stream" and until in content["text"]:
+            return "running", messages
+        if message["msg_type"] == "status" and content["execution_state"] == "idle":
+            return client.get_shell_msg(timeout=60)["content"]["status"], messages

@@ -1,0 +1,208 @@
+"""``%ask`` and ``%%ask``: the assistant inside the user's own kernel.
+
+Unlike the CLI, nothing is started: the generated code runs in the kernel the magic is called from, so the
+user's variables are the assistant's and what it computes stays for the user. One conversation per kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
+from langchain_core.language_models.chat_models import BaseChatModel
+from rich.console import Console
+
+from assistant.backends import BackendError, describe, make_chat_model
+from assistant.cell_view import CellView
+from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
+from assistant.loop import ChatSession, LLMError
+from assistant.namespace import resolve_references, summarize_namespace
+from assistant.terminal import ByteProgress
+from kernels.inprocess import IPythonExecutor
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Settings that select and tune the model: a change means a different chat model object.
+_MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad option as IPython's UsageError instead of exiting the kernel."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _settings_parser(prog: str) -> _Parser:
+    parser = _Parser(prog=prog, add_help=False)
+    add_settings_arguments(parser)
+    return parser
+
+
+def _ask_parser() -> _Parser:
+    parser = _settings_parser("%ask")
+    parser.add_argument("--dry-run", action="store_true", help="show the code the LLM proposes; run nothing")
+    parser.add_argument("--insert", action="store_true", help="put the code behind the answer in a new cell")
+    parser.add_argument("-o", "--output", help="store the answer (a string, or None) in this variable")
+    parser.add_argument("--reset", action="store_true", help="forget the conversation (not the variables)")
+    return parser
+
+
+def split_options(parser: argparse.ArgumentParser, line: str) -> tuple[argparse.Namespace, str]:
+    """Parse the options at the start of ``line``; the rest, verbatim, is the question.
+
+    A question is free text ("what's the logP of 2-butanol?"), so it is never tokenised like a command line.
+    """
+    takes_value = {opt for action in parser._actions for opt in action.option_strings if action.nargs != 0}
+    tokens = list(re.finditer(r"\S+", line))
+    consumed: list[str] = []
+    index = 0
+    while index < len(tokens) and tokens[index][0].startswith("-"):
+        option = tokens[index][0]
+        consumed.append(option)
+        index += 1
+        if option in takes_value and index < len(tokens):
+            consumed.append(tokens[index][0])
+            index += 1
+    rest = line[tokens[index].start() :] if index < len(tokens) else ""
+    return parser.parse_args(consumed), rest.strip()
+
+
+_ASK_LINE = re.compile(r"^(?P<indent>[ \t]*)%ask(?P<rest>[ \t]+\S.*?)(?P<newline>\n?)$")
+
+
+def keep_question_marks(lines: list[str]) -> list[str]:
+    """Route ``%ask ... ?`` lines straight to the magic, before IPython reads the final ``?`` as a help request.
+
+    IPython turns ``%ask what is the MW of caffeine?`` into ``pinfo caffeine``; a question usually ends in
+    ``?``. Registered as an input cleanup transform by ``%load_ext assistant``.
+    """
+    rewritten = []
+    for line in lines:
+        match = _ASK_LINE.match(line)
+        if match:
+            call = f"get_ipython().run_line_magic('ask', {match['rest'].strip()!r})"
+            line = f"{match['indent']}{call}{match['newline']}"
+        rewritten.append(line)
+    return rewritten
+
+
+def _overrides(options: argparse.Namespace) -> dict[str, Any]:
+    return {name: value for name, value in flag_overrides(options).items() if value is not None}
+
+
+ModelFactory = Callable[..., BaseChatModel]
+
+
+@magics_class
+class AskMagics(Magics):
+    """``model_factory`` builds the chat model from the settings (``make_chat_model``; tests pass a script)."""
+
+    def __init__(self, shell: Any, model_factory: ModelFactory = make_chat_model) -> None:
+        super().__init__(shell)
+        self.model_factory = model_factory
+        self.defaults: dict[str, Any] = {}  # set by %ask_config, above the config file and env
+        self.session: ChatSession | None = None
+        self._model_key: tuple[Any, ...] | None = None
+        self._preamble: ModuleType | None = None
+
+    @line_cell_magic
+    @no_var_expand
+    def ask(self, line: str, cell: str | None = None) -> None:
+        """Answer a question by writing and running code in this kernel.
+
+        %ask [options] QUESTION          one-line question
+        %%ask [options]                  the cell body is the question
+
+        Options: -m/--model MODEL, --max-turns N, --timeout SECONDS, --dry-run (propose code, run nothing),
+        --insert (put the code behind the answer in a new cell below), -o NAME (store the answer in NAME),
+        --reset (forget the conversation, keep the variables). ``{name}`` in the question points at a variable.
+        Defaults: %ask_config, then the config file and SCIWAND_* variables.
+        """
+        options, rest = split_options(_ask_parser(), line)
+        if options.output is not None and not options.output.isidentifier():
+            raise UsageError(f"%ask: -o needs a variable name, got {options.output!r}")
+        question = "\n".join(part for part in (rest, cell or "") if part.strip()).strip()
+        if not question and not options.reset:
+            raise UsageError("%ask: ask a question, e.g. %ask what is the molecular weight of caffeine?")
+        settings = load_settings({**self.defaults, **_overrides(options)})
+        view = CellView(live=getattr(self.shell, "kernel", None) is not None, max_turns=settings.max_turns)
+        try:
+            if options.reset and self.session is not None:
+                self.session.memory.clear()
+            if not question:
+                view.notice("conversation forgotten; your variables are kept")
+                return
+            self._answer(question, options, settings, view)
+        except KeyboardInterrupt:
+            view.notice("stopped; your variables and the conversation so far are kept")
+        except (ConfigError, BackendError, LLMError) as exc:
+            view.error(str(exc))
+        except Exception as exc:  # the assistant must never take the user's cell down with a traceback
+            view.error(f"internal error ({type(exc).__name__}: {exc}); your kernel and variables are unaffected")
+
+    @line_magic
+    def ask_config(self, line: str) -> None:
+        """Set %ask's defaults for this kernel: %ask_config -m openai:gpt-4o-mini --max-turns 6 --timeout 60.
+
+        With no options, show the settings in effect.
+        """
+        options, rest = split_options(_settings_parser("%ask_config"), line)
+        if rest:
+            raise UsageError(f"%ask_config: unexpected {rest!r}; options only")
+        self.defaults.update(_overrides(options))
+        settings = load_settings(self.defaults)
+        shown = {"model": describe(settings), "max_turns": settings.max_turns, "timeout": settings.timeout}
+        print("sciwand: " + ", ".join(f"{name}={value}" for name, value in shown.items()))
+
+    def _answer(self, question: str, options: argparse.Namespace, settings: Settings, view: CellView) -> None:
+        session = self._session(settings)
+        session.max_turns, session.timeout, session.events = settings.max_turns, settings.timeout, view
+        namespace = self.shell.user_ns
+        question, referenced = resolve_references(question, namespace)
+        mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
+        context = summarize_namespace(namespace, self._hidden_names(), must_show=[*referenced, *mentioned])
+        if options.dry_run:
+            reply = session.propose(question, context)
+            view.proposed(reply.code, reply.text)
+            if options.insert and reply.code:
+                self.shell.set_next_input(reply.code)
+            return
+        result = session.ask(question, context)
+        if options.output:
+            namespace[options.output] = result.answer
+        if options.insert and result.code():
+            self.shell.set_next_input(result.code())
+
+    def _session(self, settings: Settings) -> ChatSession:
+        """The kernel's one conversation; its model follows the settings, its memory stays."""
+        key = tuple(getattr(settings, name) for name in _MODEL_FIELDS)
+        if self.session is None or key != self._model_key:
+            model = self.model_factory(settings, progress=ByteProgress("preparing the embedded model", Console()))
+            if self.session is None:
+                self._load_preamble()
+                self.session = ChatSession(model, IPythonExecutor(self.shell), setup_code=None)
+            self.session.model = model
+            self.session.model_name = describe(settings)
+            self._model_key = key
+        return self.session
+
+    def _load_preamble(self) -> None:
+        """The names the system prompt promises, added where the user has not defined them already."""
+        self._preamble = importlib.import_module("domain_tools.preamble")
+        for name in self._preamble.__all__:
+            self.shell.user_ns.setdefault(name, getattr(self._preamble, name))
+
+    def _hidden_names(self) -> set[str]:
+        """IPython's own names and the untouched preamble ones (the system prompt already describes those)."""
+        hidden = set(self.shell.user_ns_hidden)
+        if self._preamble is not None:
+            namespace = self.shell.user_ns
+            preamble = self._preamble
+            hidden |= {name for name in preamble.__all__ if namespace.get(name) is getattr(preamble, name)}
+        return hidden

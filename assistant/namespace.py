@@ -1,0 +1,86 @@
+"""What the LLM is told about the user's variables: names, types and shapes, never their contents.
+
+A notebook question is about the data already in the kernel ("which of my molecules pass Lipinski?"), so
+the LLM must know that ``mols`` exists and is a list of 12; it must not see the values, which may be large
+or private. ``{name}`` in a question points at a variable explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Names kept in the summary, most recently defined first; the rest are counted.
+MAX_NAMES = 30
+_REFERENCE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def describe_value(value: Any) -> str:
+    """A type and a size: ``DataFrame 12x4 (columns: name, smiles, …)``, ``list of 12 Mol``, ``str, 48 chars``."""
+    kind = type(value).__name__
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
+        text = f"{kind} {'x'.join(map(str, shape))}"
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None:
+            text += f" {dtype}"
+        columns = getattr(value, "columns", None)
+        if columns is not None:
+            names = [str(c) for c in list(columns)[:8]]
+            text += f" (columns: {', '.join(names)}{', …' if len(columns) > 8 else ''})"
+        return text
+    if isinstance(value, str | bytes):
+        return f"{kind}, {len(value)} chars"
+    if isinstance(value, Mapping):
+        keys = [repr(k) for k in list(value)[:5]]
+        return f"{kind} of {len(value)} (keys: {', '.join(keys)}{', …' if len(value) > 5 else ''})"
+    if isinstance(value, list | tuple | set | frozenset):
+        kinds = sorted({type(item).__name__ for item in list(value)[:50]})
+        of = f" {'/'.join(kinds)}" if 0 < len(kinds) <= 2 else ""
+        return f"{kind} of {len(value)}{of}"
+    if isinstance(value, types.FunctionType):
+        return "function"
+    return kind
+
+
+def _shown(name: str, value: Any, hidden: Iterable[str]) -> bool:
+    return not (
+        name.startswith("_")
+        or name in hidden
+        or isinstance(value, types.ModuleType | type)
+        or (callable(value) and not isinstance(value, types.FunctionType))
+    )
+
+
+def summarize_namespace(namespace: Mapping[str, Any], hidden: Iterable[str] = (), must_show: Iterable[str] = ()) -> str:
+    """One line per user variable, newest first; ``must_show`` names (referenced ones) always included."""
+    hidden = set(hidden)
+    names = [name for name, value in namespace.items() if _shown(name, value, hidden)]
+    names.reverse()
+    wanted = [name for name in must_show if name in namespace]
+    chosen = list(dict.fromkeys([*wanted, *names]))[: max(MAX_NAMES, len(wanted))]
+    if not chosen:
+        return ""
+    lines = [f"- {name}: {describe_value(namespace[name])}" for name in chosen]
+    if len(names) > len(chosen):
+        lines.append(f"- … and {len(names) - len(chosen)} more")
+    return "Variables already in the kernel (use them by name):\n" + "\n".join(lines)
+
+
+def resolve_references(question: str, namespace: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """Turn ``{name}`` into the variable's name in backticks; return the names referenced.
+
+    Braces around anything that is not a variable are left alone (``{x | x > 0}`` stays as written).
+    """
+    referenced: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        name = match[1]
+        if name not in namespace:
+            return match[0]
+        referenced.append(name)
+        return f"`{name}`"
+
+    return _REFERENCE.sub(replace, question), list(dict.fromkeys(referenced))
