@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from kernels.environment import kernel_environment
+from kernels.forking import ForkProvisioner, ForkServer
 from kernels.output_collector import OutputCollector
 from kernels.result import ExecutionResult, Status
 
@@ -35,6 +37,7 @@ class KernelConfig:
     output_limit_chars: int = 1_000_000  # per cell, kept in memory; the rest is counted and dropped
     interrupt_grace_s: float = 2.0  # after a timeout, how long an interrupt gets before a restart
     startup_timeout_s: float = 60.0
+    fork_server: ForkServer | None = None  # fork kernels from this warm zygote instead of starting them cold
 
 
 class _LimitedKernelManager(AsyncKernelManager):
@@ -73,7 +76,13 @@ class AsyncKernelSession:
         env = kernel_environment() if config.env is None else dict(config.env)
         # IPC sockets: no TCP port is open to other users of the machine, and latency is lower.
         self._ipc_dir = Path(tempfile.mkdtemp(prefix="sciwand-kernel-"))
-        self._manager = _LimitedKernelManager(_kernel_spec(config), transport="ipc", ip=str(self._ipc_dir / "kernel"))
+        spec = _kernel_spec(config)
+        self._manager = _LimitedKernelManager(spec, transport="ipc", ip=str(self._ipc_dir / "kernel"))
+        if config.fork_server is not None:
+            self._manager.kernel_id = str(uuid.uuid4())
+            self._manager.provisioner = ForkProvisioner(
+                kernel_id=self._manager.kernel_id, kernel_spec=spec, parent=self._manager, fork_server=config.fork_server
+            )
         await self._manager.start_kernel(cwd=str(config.cwd), env=env)
         await self._connect()
 
