@@ -81,7 +81,10 @@ class AsyncKernelSession:
         if config.fork_server is not None:
             self._manager.kernel_id = str(uuid.uuid4())
             self._manager.provisioner = ForkProvisioner(
-                kernel_id=self._manager.kernel_id, kernel_spec=spec, parent=self._manager, fork_server=config.fork_server
+                kernel_id=self._manager.kernel_id,
+                kernel_spec=spec,
+                parent=self._manager,
+                fork_server=config.fork_server,
             )
         await self._manager.start_kernel(cwd=str(config.cwd), env=env)
         await self._connect()

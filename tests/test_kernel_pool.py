@@ -88,7 +88,7 @@ def test_shutdown_leaves_no_process(tmp_path):
     processes = family(pool)
     assert len(processes) >= 2
     pool.shutdown()
-    gone, alive = psutil.wait_procs(processes, timeout=15)
+    _, alive = psutil.wait_procs(processes, timeout=15)
     assert alive == []
     with pytest.raises(PoolClosed):
         pool.acquire()
