@@ -22,8 +22,16 @@ def _bundle(markdown: str, plain: str) -> dict[str, str]:
     return {"text/markdown": markdown, "text/plain": plain}
 
 
-def _code_bundle(title: str, code: str) -> dict[str, str]:
+def code_bundle(title: str, code: str) -> dict[str, str]:
+    """A step's code as shown in a cell: highlighted Markdown, or plain text in a terminal."""
     return _bundle(f"**{title}**\n```python\n{code}\n```", f"── {title} ──\n{code}")
+
+
+def answer_bundle(text: str | None, max_turns: int) -> dict[str, str]:
+    if text:
+        return _bundle(f"**Answer:** {text}", f"Answer: {text}")
+    message = f"No answer within {max_turns} turns; the steps above show how far it got."
+    return _bundle(f"**{message}**", message)
 
 
 class CellView(LoopEvents):
@@ -58,7 +66,7 @@ class CellView(LoopEvents):
     def running(self, code: str) -> None:
         self.steps += 1
         self._set_status(f"sciwand · turn {self.turn_number}/{self.max_turns} · running step {self.steps}")
-        display(_code_bundle(f"step {self.steps}", code), raw=True)
+        display(code_bundle(f"step {self.steps}", code), raw=True)
 
     def step(self, step: Step) -> None:
         if step.result.note:
@@ -69,7 +77,7 @@ class CellView(LoopEvents):
         if code is None:
             display(_bundle(text, text), raw=True)
         else:
-            display(_code_bundle("proposed code (dry run, not executed)", code), raw=True)
+            display(code_bundle("proposed code (dry run, not executed)", code), raw=True)
 
     def notice(self, text: str) -> None:
         display(_bundle(f"*⚠ {text}*", f"! {text}"), raw=True)
@@ -77,11 +85,7 @@ class CellView(LoopEvents):
     def answer(self, text: str | None) -> None:
         elapsed = time.monotonic() - self.started
         self._set_status(f"sciwand · {self.turn_number} turn(s), {self.steps} step(s), {elapsed:.1f} s")
-        if text:
-            display(_bundle(f"**Answer:** {text}", f"Answer: {text}"), raw=True)
-        else:
-            message = f"No answer within {self.max_turns} turns; the steps above show how far it got."
-            display(_bundle(f"**{message}**", message), raw=True)
+        display(answer_bundle(text, self.max_turns), raw=True)
 
     def error(self, text: str) -> None:
         """A failure of the assistant itself (LLM unreachable, bad setting): one line, never a traceback."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from assistant import batch_cli
 from assistant.backends import BackendError, describe, make_chat_model
 from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--workers", type=int, default=1, help="tasks run at once, each on its own kernel")
     evaluation.add_argument("--out", type=Path, help="results, notebooks and working dirs (default runs/eval/SUITE)")
     evaluation.add_argument("--ablate", choices=ABLATIONS, help="switch one part off to measure what it is worth")
+    batch_cli.add_commands(commands)
     return parser
 
 
@@ -161,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
             return _ask(args, console)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "batch":
+            return batch_cli.batch_command(args, _settings(args), SetupError)
+        if args.command == "run":
+            return batch_cli.run_command(args, _settings(args), SetupError)
         return _chat(args, console)
     except (ConfigError, BackendError, LLMError, SetupError) as exc:
         print(f"sciwand: {exc}", file=sys.stderr)

@@ -114,7 +114,7 @@ def render_table(rows: list[Row], title: str = "") -> Table:
 class EvalProgress:
     """A live bar on stderr (done, passed, failed, crashed, running, ETA) and one line per finished task."""
 
-    def __init__(self, total: int, console: Console) -> None:
+    def __init__(self, total: int, console: Console, label: str = "eval") -> None:
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -131,7 +131,7 @@ class EvalProgress:
         )
         self._lock = threading.Lock()
         self._counts = {"passed": 0, "failed": 0, "crashed": 0, "running": 0}
-        self._bar = self.progress.add_task("eval", total=total, **self._counts)
+        self._bar = self.progress.add_task(label, total=total, **self._counts)
 
     def __enter__(self) -> EvalProgress:
         self.progress.start()

@@ -44,7 +44,7 @@ def _settings_parser(prog: str) -> _Parser:
     return parser
 
 
-def _ask_parser() -> _Parser:
+def ask_parser() -> _Parser:
     parser = _settings_parser("%ask")
     parser.add_argument("--dry-run", action="store_true", help="show the code the LLM proposes; run nothing")
     parser.add_argument("--insert", action="store_true", help="put the code behind the answer in a new cell")
@@ -124,7 +124,7 @@ class AskMagics(Magics):
         --reset (forget the conversation, keep the variables). ``{name}`` in the question points at a variable.
         Defaults: %ask_config, then the config file and SCIWAND_* variables.
         """
-        options, rest = split_options(_ask_parser(), line)
+        options, rest = split_options(ask_parser(), line)
         if options.output is not None and not options.output.isidentifier():
             raise UsageError(f"%ask: -o needs a variable name, got {options.output!r}")
         question = "\n".join(part for part in (rest, cell or "") if part.strip()).strip()

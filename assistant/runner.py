@@ -19,15 +19,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from langchain_core.language_models.chat_models import BaseChatModel
 from nbformat.v4 import new_markdown_cell
 
 from assistant.events import Fanout, LoopEvents, Step
 from assistant.loop import AskResult, ChatSession
 from assistant.notebook import NotebookTranscript
-from assistant.observation import clip, outputs_text
+from assistant.notebook_run import NotebookOutcome, execute_notebook, inject_parameters, is_ask_cell
+from assistant.observation import clip, failure_line, outputs_text
 from assistant.tasks import Task, Verdict, check_answer
 from kernels import KernelConfig, KernelSession
+from kernels.pool import KernelPool
 
 # What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
 # and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
@@ -51,6 +54,8 @@ class RunOptions:
     timeout: float = 120.0  # seconds per executed cell
     memory_limit_bytes: int = 8 * 1024**3  # per kernel
     session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords
+    notebooks_dir: Path | None = None  # where notebooks go (default OUT/notebooks)
+    shared_workdir: Path | None = None  # run in this existing directory, never cleaned (sciwand run: the notebook's)
 
     def __post_init__(self) -> None:
         if self.ablation is not None and self.ablation not in ABLATIONS:
@@ -64,10 +69,13 @@ class RunOptions:
 
     def notebook_path(self, out: Path, task_id: str) -> Path:
         """``OUT/notebooks/<id>.ipynb``; an ablation's notebooks go one folder down so runs do not overwrite."""
-        folder = out / "notebooks" if self.ablation is None else out / "notebooks" / self.ablation
+        folder = self.notebooks_dir or out / "notebooks"
+        folder = folder if self.ablation is None else folder / self.ablation
         return folder / f"{task_id}.ipynb"
 
     def workdir(self, out: Path, task_id: str) -> Path:
+        if self.shared_workdir is not None:
+            return self.shared_workdir
         folder = out / "work" if self.ablation is None else out / "work" / self.ablation
         return folder / task_id
 
@@ -179,41 +187,79 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+# Chooses the chat model and its name for a task: the run's own, or the one the task names.
+ModelChoice = Callable[[Task], tuple[BaseChatModel, str]]
+
+
+def _open_kernel(options: RunOptions, workdir: Path, pool: KernelPool | None) -> KernelSession:
+    if pool is not None:
+        return pool.acquire(cwd=workdir)
+    kernel = KernelSession(KernelConfig(cwd=workdir, memory_limit_bytes=options.memory_limit_bytes))
+    return kernel.start()
+
+
+def _prepare(task: Task, kernel: KernelSession, workdir: Path, events: LoopEvents, timeout: float) -> None:
+    """Copy the task's files into its working directory and run its setup code; a failed setup ends it."""
+    for source in task.files:
+        target = workdir / source.name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
+    if task.setup is not None:
+        result = kernel.execute(task.setup, timeout)
+        events.setup(Step(code=task.setup, result=result, observation=""))
+        if not result.ok:
+            raise RuntimeError(f"the task's setup code failed: {failure_line(result)}")
+
+
 def run_task(
-    task: Task, model: BaseChatModel, out: Path, options: RunOptions, control: RunControl | None = None
+    task: Task,
+    model: BaseChatModel | ModelChoice,
+    out: Path,
+    options: RunOptions,
+    control: RunControl | None = None,
+    pool: KernelPool | None = None,
 ) -> TaskRecord | None:
-    """Run ``task`` in a fresh kernel and session, judge its last answer, and return its record.
+    """Run ``task`` in a kernel of its own (fresh, or from ``pool``), judge its last answer, return its record.
 
     Never raises for what the task does: an LLM or kernel failure becomes the record's ``error``. Returns
     None only when the run is being stopped, so an interrupted task leaves no record and a rerun redoes it.
     """
     control = control or RunControl()
     started = time.monotonic()
+    model_name = task.model or options.model_name
     workdir = options.workdir(out, task.id)
-    shutil.rmtree(workdir, ignore_errors=True)  # leftovers of an interrupted earlier attempt
+    if options.shared_workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)  # leftovers of an interrupted earlier attempt
     notebook_path = options.notebook_path(out, task.id)
-    transcript = NotebookTranscript(notebook_path, options.model_name)
+    transcript = NotebookTranscript(notebook_path, model_name)
     events = _TaskEvents(control)
+    listeners = Fanout(transcript, events)
     results: list[AskResult] = []
     answer: str | None = None
     verdict: Verdict | None = None
     error: str | None = None
     kernel: KernelSession | None = None
+    executed: NotebookOutcome | None = None
     try:
         control.raise_if_stopped()
-        kernel = KernelSession(KernelConfig(cwd=workdir, memory_limit_bytes=options.memory_limit_bytes))
+        kernel = _open_kernel(options, workdir, pool)
         with control.tracking(kernel):
-            kernel.start()
-            listeners = Fanout(transcript, events)
-            chat_options = options.chat_options()
-            session = ChatSession(model, kernel, model_name=options.model_name, events=listeners, **chat_options)
-            for question in task.turns:
+            _prepare(task, kernel, workdir, listeners, options.timeout)
+            notebook = _read_notebook(task)
+            session = None
+            if notebook is None or any(is_ask_cell(cell) for cell in notebook.cells):  # else: no model needed
+                chat_model, model_name = (model, model_name) if isinstance(model, BaseChatModel) else model(task)
+                chat_options = options.chat_options()
+                session = ChatSession(chat_model, kernel, model_name=model_name, events=listeners, **chat_options)
+            if notebook is not None:
+                executed = _run_notebook(notebook, kernel, session, notebook_path, options)
+                error = executed.error
+            for question in task.turns if session is not None and notebook is None else ():
                 results.append(session.ask(question))
-            answer = results[-1].answer
+            answer = results[-1].answer if results else None
             if options.ablation == "feedback":
                 answer = single_shot_answer(results[-1])
                 _note(transcript, f"**Single-shot answer (the first step's output):** {answer}")
-            if task.check is not None:
+            if task.check is not None and error is None:
                 verdict = check_answer(task.check, answer, task.question_text, kernel, options.timeout)
                 control.raise_if_stopped()  # a check cut short by the stop is no verdict
                 outcome = "passed" if verdict.ok else "failed"
@@ -222,31 +268,59 @@ def run_task(
         return None
     except Exception as exc:  # the LLM, the kernel or the check failed: the task's record says so
         error = _describe_error(exc)
-        with contextlib.suppress(Exception):
-            _note(transcript, f"**The task failed:** {error}")
+        if executed is None:
+            with contextlib.suppress(Exception):
+                _note(transcript, f"**The task failed:** {error}")
     finally:
         if kernel is not None:
             with contextlib.suppress(Exception):
-                kernel.shutdown()
+                if pool is not None:
+                    pool.release(kernel)
+                else:
+                    kernel.shutdown()
+    answered = verdict.ok if verdict is not None else (answer is not None or executed is not None)
     return TaskRecord(
         id=task.id,
         domain=task.domain,
-        ok=error is None and verdict is not None and verdict.ok,
+        ok=error is None and answered,
         answer=answer,
         expected=task.check.to_dict() if task.check is not None else None,
         detail=verdict.detail if verdict is not None else (error or ""),
-        turns=sum(result.turns for result in results),
-        steps=len(events.step_ok),
+        turns=sum(result.turns for result in results) + (executed.turns if executed else 0),
+        steps=len(events.step_ok) + (executed.cells_run if executed else 0),
         seconds=round(time.monotonic() - started, 3),
-        tokens_in=sum(result.tokens_in for result in results),
-        tokens_out=sum(result.tokens_out for result in results),
+        tokens_in=sum(result.tokens_in for result in results) + (executed.tokens_in if executed else 0),
+        tokens_out=sum(result.tokens_out for result in results) + (executed.tokens_out if executed else 0),
         errors_seen=events.errors_seen,
         recovered=events.recovered,
-        model=options.model_name,
+        model=model_name,
         ablation=options.ablation,
         error=error,
-        notebook=str(notebook_path.relative_to(out)) if notebook_path.exists() else None,
+        notebook=os.path.relpath(notebook_path, out) if notebook_path.exists() else None,
     )
+
+
+def _read_notebook(task: Task) -> nbformat.NotebookNode | None:
+    """The task's notebook with its parameters injected, or None for a task of questions."""
+    if task.notebook is None:
+        return None
+    notebook = nbformat.read(task.notebook, as_version=4)
+    inject_parameters(notebook, task.parameters)
+    return notebook
+
+
+def _run_notebook(
+    notebook: nbformat.NotebookNode, kernel: KernelSession, session: ChatSession | None, path: Path, options: RunOptions
+) -> NotebookOutcome:
+    """Execute the notebook; the executed copy, saved after every cell, is the task's notebook."""
+
+    def save() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        nbformat.write(notebook, str(partial))
+        os.replace(partial, path)
+
+    return execute_notebook(notebook, kernel, session, timeout=options.timeout, save=save)
 
 
 class ResultsLog:
@@ -288,7 +362,7 @@ class ResultsLog:
 
 def run_tasks(
     tasks: Iterable[Task],
-    model: BaseChatModel,
+    model: BaseChatModel | ModelChoice,
     out: Path,
     options: RunOptions,
     *,
@@ -297,6 +371,7 @@ def run_tasks(
     control: RunControl | None = None,
     on_start: Callable[[Task], None] | None = None,
     on_record: Callable[[TaskRecord], None] | None = None,
+    pool: KernelPool | None = None,
 ) -> list[TaskRecord]:
     """Run ``tasks`` on ``workers`` threads (each task owns its kernel; the model is shared) and log each record.
 
@@ -311,7 +386,7 @@ def run_tasks(
             return None
         if on_start is not None:
             on_start(task)
-        return run_task(task, model, out, options, control)
+        return run_task(task, model, out, options, control, pool)
 
     def collect(future: Future[TaskRecord | None]) -> None:
         if future.cancelled():
@@ -325,8 +400,8 @@ def run_tasks(
         if on_record is not None:
             on_record(record)
 
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sciwand-task")
-    pending = {pool.submit(work, task) for task in tasks}
+    threads = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sciwand-task")
+    pending = {threads.submit(work, task) for task in tasks}
     try:
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -334,11 +409,11 @@ def run_tasks(
                 collect(future)
     except KeyboardInterrupt:
         control.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        threads.shutdown(wait=True, cancel_futures=True)
         for future in pending:  # tasks that finished while the others were stopping still count
             if future.done():
                 collect(future)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        threads.shutdown(wait=True, cancel_futures=True)
     return records

@@ -66,11 +66,22 @@ class Check:
 
 @dataclass(frozen=True)
 class Task:
+    """A unit of work: questions asked in one session, or a parameterised notebook to execute.
+
+    Eval suites use ``turns`` and ``check``; batch files may add ``setup`` (code run first), ``files``
+    (copied into the task's working directory), ``model`` (this task's LLM), or give a ``notebook``.
+    """
+
     id: str
     domain: str
     turns: tuple[str, ...]
     check: Check | None  # None only for suites read with require_check=False (batch questions)
     line: int = 0
+    setup: str | None = None
+    files: tuple[Path, ...] = ()
+    model: str | None = None
+    notebook: Path | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def question_text(self) -> str:
@@ -134,59 +145,100 @@ def parse_check(raw: Any) -> Check:
     return Check("python", expr=expr)
 
 
-def parse_task(raw: Any, line: int = 0, *, require_check: bool = True) -> Task:
+def parse_task(raw: Any, line: int = 0, *, require_check: bool = True, base: Path | None = None) -> Task:
+    """One task from its JSON object; relative ``files`` and ``notebook`` paths are taken from ``base``."""
     if not isinstance(raw, dict):
         raise TaskError("a task must be a JSON object")
     task_id = raw.get("id")
     if not isinstance(task_id, str) or not _ID.fullmatch(task_id):
         raise TaskError(f"id must be a string of letters, digits, '.', '_' or '-' (at most 100), got {task_id!r}")
-    turns = raw.get("turns")
-    if not isinstance(turns, list) or not turns:
-        raise TaskError(f"task {task_id!r}: turns must be a non-empty list of questions")
-    for number, turn in enumerate(turns, 1):
+    turns = raw.get("turns", [raw["question"]] if "question" in raw else None)
+    notebook = _path(raw["notebook"], base, f"task {task_id!r}: notebook") if "notebook" in raw else None
+    if notebook is None and (not isinstance(turns, list) or not turns):
+        raise TaskError(f"task {task_id!r}: give a question, a non-empty list of turns, or a notebook")
+    for number, turn in enumerate(turns or [], 1):
         _text(turn, f"task {task_id!r}: turn {number}")
     domain = raw.get("domain", "general")
     if not isinstance(domain, str) or not domain.strip():
         raise TaskError(f"task {task_id!r}: domain must be a non-empty string")
     check = None
-    if "check" in raw or require_check:
+    if "check" in raw or (require_check and notebook is None):
         if "check" not in raw:
             raise TaskError(f"task {task_id!r}: missing check")
         try:
             check = parse_check(raw["check"])
         except TaskError as exc:
             raise TaskError(f"task {task_id!r}: {exc}") from None
-    return Task(id=task_id, domain=domain.strip(), turns=tuple(turns), check=check, line=line)
+    files = raw.get("files", [])
+    if not isinstance(files, list):
+        raise TaskError(f"task {task_id!r}: files must be a list of paths")
+    parameters = raw.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise TaskError(f"task {task_id!r}: parameters must be an object")
+    setup, model = raw.get("setup"), raw.get("model")
+    return Task(
+        id=task_id,
+        domain=domain.strip(),
+        turns=tuple(turns or ()),
+        check=check,
+        line=line,
+        setup=_text(setup, f"task {task_id!r}: setup") if setup is not None else None,
+        files=tuple(_path(f, base, f"task {task_id!r}: file") for f in files),
+        model=_text(model, f"task {task_id!r}: model") if model is not None else None,
+        notebook=notebook,
+        parameters=parameters,
+    )
 
 
-def parse_suite(lines: Iterable[str], *, require_check: bool = True) -> Suite:
-    """Every valid task, and one problem line for each line skipped (bad JSON, bad task, duplicate id)."""
-    suite = Suite()
-    first_line: dict[str, int] = {}
+def _path(raw: Any, base: Path | None, name: str) -> Path:
+    path = Path(_text(raw, name))
+    path = path if path.is_absolute() or base is None else base / path
+    if not path.exists():
+        raise TaskError(f"{name} {str(raw)!r} does not exist")
+    return path
+
+
+def parse_suite(lines: Iterable[str], *, require_check: bool = True, base: Path | None = None) -> Suite:
+    """Every valid task of JSON Lines, and one problem line for each line skipped (bad JSON, bad task, duplicate)."""
+    raw_tasks: list[tuple[int, Any]] = []
+    problems: list[str] = []
     for number, text in enumerate(lines, 1):
         if not text.strip():
             continue
         try:
-            raw = json.loads(text)
+            raw_tasks.append((number, json.loads(text)))
         except json.JSONDecodeError as exc:
-            suite.problems.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
+            problems.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+    suite = suite_from_objects(raw_tasks, require_check=require_check, base=base)
+    suite.problems[:0] = problems
+    return suite
+
+
+def suite_from_objects(
+    raw_tasks: Iterable[tuple[int, Any]], *, require_check: bool = True, base: Path | None = None, where: str = "line"
+) -> Suite:
+    """Tasks from already-decoded objects, each with the number that locates it (a line, an entry, a row)."""
+    suite = Suite()
+    first_seen: dict[str, int] = {}
+    for number, raw in raw_tasks:
         try:
-            task = parse_task(raw, number, require_check=require_check)
+            task = parse_task(raw, number, require_check=require_check, base=base)
         except TaskError as exc:
-            suite.problems.append(f"line {number}: {exc}")
+            suite.problems.append(f"{where} {number}: {exc}")
             continue
-        if task.id in first_line:
-            suite.problems.append(f"line {number}: duplicate id {task.id!r} (first on line {first_line[task.id]})")
+        if task.id in first_seen:
+            first = f"{where} {first_seen[task.id]}"
+            suite.problems.append(f"{where} {number}: duplicate id {task.id!r} (first on {first})")
             continue
-        first_line[task.id] = number
+        first_seen[task.id] = number
         suite.tasks.append(task)
     return suite
 
 
 def load_suite(path: Path, *, require_check: bool = True) -> Suite:
     """Read a suite file; OSError and UnicodeDecodeError (a bad path) are the caller's to report."""
-    return parse_suite(path.read_text(encoding="utf-8").splitlines(), require_check=require_check)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return parse_suite(lines, require_check=require_check, base=path.parent)
 
 
 # -- numbers in text -----------------------------------------------------------------------------------------

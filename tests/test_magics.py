@@ -16,7 +16,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from assistant import load_ipython_extension
-from assistant.magics import AskMagics, _ask_parser, keep_question_marks, split_options
+from assistant.magics import AskMagics, ask_parser, keep_question_marks, split_options
 from assistant.namespace import describe_value, resolve_references, summarize_namespace
 
 from conftest import ScriptedChatModel, python_block
@@ -165,7 +165,7 @@ def test_ask_config_sets_defaults(shell, ask, capsys):
 
 
 def test_split_options_keeps_the_question_verbatim():
-    options, question = split_options(_ask_parser(), "-o mw --timeout 5 what's the MW of 2-butanol?  ")
+    options, question = split_options(ask_parser(), "-o mw --timeout 5 what's the MW of 2-butanol?  ")
     assert (options.output, options.timeout) == ("mw", 5.0)
     assert question == "what's the MW of 2-butanol?"
 

@@ -1,0 +1,137 @@
+"""``sciwand batch`` and ``sciwand run``: many tasks on a warm kernel pool, one record and notebook each.
+
+The tasks go through the same runner as ``sciwand eval`` (``assistant/runner.py``); what batch adds is the
+kernel pool, a model per task when a task names one (loaded once, and only when a task needs an LLM), and
+resuming: a task with a record that did not crash is not run again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from rich.console import Console
+
+from assistant.backends import describe, make_chat_model
+from assistant.config import Settings
+from assistant.evaluation import RESULTS_FILE, EvalProgress
+from assistant.prompts import KERNEL_SETUP
+from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_tasks
+from assistant.tasks import Task
+from kernels import KernelConfig
+from kernels.pool import KernelPool
+
+
+class ModelCache:
+    """The chat model a task asks for (its own ``model``, else the run's), each built once and shared.
+
+    The embedded model is one llama.cpp instance per process whatever the number of workers, so memory
+    does not grow with ``--workers``.
+    """
+
+    def __init__(self, settings: Settings, progress: Callable[[int, int], None] | None = None) -> None:
+        self.settings = settings
+        self.progress = progress
+        self._models: dict[str, BaseChatModel] = {}
+        self._lock = threading.Lock()
+
+    def settings_for(self, task: Task) -> Settings:
+        return replace(self.settings, model=task.model) if task.model else self.settings
+
+    def __call__(self, task: Task) -> tuple[BaseChatModel, str]:
+        settings = self.settings_for(task)
+        name = describe(settings)
+        with self._lock:
+            if name not in self._models:
+                self._models[name] = make_chat_model(settings, progress=self.progress)
+            return self._models[name], name
+
+
+def run_options(settings: Settings) -> RunOptions:
+    return RunOptions(
+        model_name=describe(settings),
+        max_turns=settings.max_turns,
+        timeout=settings.timeout,
+        memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+    )
+
+
+def pending(tasks: list[Task], log: ResultsLog) -> list[Task]:
+    """Tasks without a record, or whose record is a crash (worth another try); a rerun skips the rest."""
+    finished = {record["id"] for record in log.records() if record.get("error") is None}
+    return [task for task in tasks if task.id not in finished]
+
+
+@dataclass
+class BatchOutcome:
+    records: list[dict[str, Any]]  # the latest record of every task of the file
+    ran: int
+    skipped: int
+    interrupted: bool
+
+
+def run_batch(
+    tasks: list[Task],
+    settings: Settings,
+    out: Path,
+    *,
+    workers: int = 1,
+    console: Console | None = None,
+    scheduler: str | None = None,
+) -> BatchOutcome:
+    """Run the pending tasks, ``workers`` at a time, locally on a kernel pool or on a Dask cluster."""
+    console = console or Console(stderr=True)
+    log = ResultsLog(out / RESULTS_FILE)
+    todo = pending(tasks, log)
+    skipped = len(tasks) - len(todo)
+    if skipped:
+        console.print(f"{skipped} task(s) already finished in {log.path}: skipped")
+    options = run_options(settings)
+    ran: list[TaskRecord] = []
+    interrupted = False
+    if todo:
+        with EvalProgress(len(todo), console, label="batch") as progress:
+
+            def finished(record: TaskRecord) -> None:
+                ran.append(record)
+                progress.finished(record)
+
+            try:
+                if scheduler:
+                    from assistant.dask_batch import run_on_dask
+
+                    for task in todo:  # on a cluster, every submitted task counts as running
+                        progress.started(task)
+                    run_on_dask(todo, settings, out, options, scheduler, log=log, on_record=finished)
+                else:
+                    _run_local(todo, settings, out, options, workers, log, progress.started, finished, console)
+            except KeyboardInterrupt:
+                interrupted = True
+    latest = {record["id"]: record for record in log.records()}
+    records = [latest[task.id] for task in tasks if task.id in latest]
+    return BatchOutcome(records=records, ran=len(ran), skipped=skipped, interrupted=interrupted)
+
+
+def _run_local(
+    tasks: list[Task],
+    settings: Settings,
+    out: Path,
+    options: RunOptions,
+    workers: int,
+    log: ResultsLog,
+    on_start: Callable[[Task], None],
+    on_record: Callable[[TaskRecord], None],
+    console: Console,
+) -> None:
+    from assistant.terminal import ByteProgress
+
+    models = ModelCache(settings, progress=ByteProgress("preparing the embedded model", console))
+    config = KernelConfig(cwd=out / "work" / ".idle", memory_limit_bytes=options.memory_limit_bytes)
+    with KernelPool(workers, config, preload=KERNEL_SETUP) as pool:
+        run_tasks(
+            tasks, models, out, options, workers=workers, log=log, on_start=on_start, on_record=on_record, pool=pool
+        )
