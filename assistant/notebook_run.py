@@ -21,6 +21,7 @@ from assistant.events import LoopEvents, Step
 from assistant.loop import ChatSession
 from assistant.magics import ask_parser, split_options
 from assistant.notebook import cell_outputs
+from assistant.observation import failure_line
 from kernels import KernelSession
 
 ASK_PREFIXES = ("%%ask", "%ask ")
@@ -101,8 +102,7 @@ def execute_notebook(
             cell.execution_count = result.execution_count
             cell.outputs = cell_outputs(result)
             if not result.ok:
-                reason = f"{result.error.ename}: {result.error.evalue}" if result.error else result.status.value
-                outcome.error = f"cell {index}: {reason}"
+                outcome.error = f"cell {index}: {failure_line(result)}"
         save()
         if outcome.error is not None:
             break

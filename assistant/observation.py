@@ -73,6 +73,8 @@ def format_observation(result: ExecutionResult, hints: list[str] | None = None) 
 
 def failure_line(result: ExecutionResult) -> str:
     """One line naming how a step failed, for the summary of earlier attempts."""
+    if result.status is Status.TIMEOUT:
+        return "the code timed out"
     if result.error is not None:
         return clip(f"{result.error.ename}: {result.error.evalue}".splitlines()[0], 200)
-    return f"the code {'timed out' if result.status is Status.TIMEOUT else 'crashed the kernel'}"
+    return "the code crashed the kernel"
