@@ -49,7 +49,8 @@ def make_chat_model(settings: Settings, progress: Callable[[int, int], None] | N
 
     kwargs: dict[str, object] = {}
     if provider in _TAKES_TIMEOUT:
-        kwargs.update(timeout=settings.llm_timeout, max_retries=2)
+        # The provider's client retries connection errors, 429s and 5xxs with exponential back-off and jitter.
+        kwargs.update(timeout=settings.llm_timeout, max_retries=settings.llm_retries)
     if settings.temperature is not None:
         kwargs["temperature"] = settings.temperature
     if settings.base_url:

@@ -52,11 +52,14 @@ class ModelCache:
 
 
 def run_options(settings: Settings) -> RunOptions:
+    # The embedded model serialises its calls itself; a remote endpoint gets at most llm_concurrency at once.
+    concurrency = None if settings.model == "local" else settings.llm_concurrency
     return RunOptions(
         model_name=describe(settings),
         max_turns=settings.max_turns,
         timeout=settings.timeout,
         memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+        session_options={"llm_concurrency": concurrency},
     )
 
 

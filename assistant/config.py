@@ -28,6 +28,8 @@ class Settings:
     timeout: float = 120.0  # seconds per executed cell
     memory_limit_gb: float = 8.0  # per kernel
     llm_timeout: float = 300.0  # seconds per LLM call (remote backends)
+    llm_retries: int = 4  # remote backends: retries of a failed or rate-limited call, with exponential back-off
+    llm_concurrency: int = 4  # remote backends: LLM calls in flight at once per process (batch workers share it)
 
 
 _ENV_PREFIX = "SCIWAND_"

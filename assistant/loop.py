@@ -18,6 +18,7 @@ from assistant import prompts
 from assistant.copycheck import copy_slips, describe_slips
 from assistant.events import LoopEvents, Step
 from assistant.hints import hints_for
+from assistant.llm_slots import llm_slot
 from assistant.observation import clip, failure_line, format_observation, outputs_text
 from assistant.replies import Reply, has_complete_code_block, normalise_code, parse_reply
 from domain_tools.catalog import Catalog, select
@@ -150,6 +151,7 @@ class ChatSession:
         catalog: Catalog | None = None,
         catalog_budget: int = CATALOG_BUDGET,
         use_hints: bool = True,
+        llm_concurrency: int | None = None,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -165,6 +167,7 @@ class ChatSession:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.catalog_budget = catalog_budget  # characters of catalog entries per question; 0 sends none
         self.use_hints = use_hints
+        self.llm_concurrency = llm_concurrency  # calls in flight per model across this process; None: no cap
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
@@ -316,37 +319,43 @@ class ChatSession:
         return None
 
     def _complete(self, attempt: _Attempt) -> str:
-        """Stream one reply, cutting it off as soon as it holds a complete code block."""
-        text = ""
+        """One reply, streamed; an LLM failure of any provider's kind becomes an ``LLMError``."""
         reported_out = attempt.tokens_out
-        pieces = 0
+        sampling = {}
+        hotter = self.repeat_temperatures
+        if attempt.repeats and hotter:
+            sampling["temperature"] = hotter[min(attempt.repeats, len(hotter)) - 1]
+        # Right after a repeated failure the window closes: the model restarts from the question and
+        # the error lines, without the code it keeps copying.
+        window = 0 if attempt.exchanges and attempt.exchanges[-1].repeated_failure else self.context_window
         try:
-            sampling = {}
-            hotter = self.repeat_temperatures
-            if attempt.repeats and hotter:
-                sampling["temperature"] = hotter[min(attempt.repeats, len(hotter)) - 1]
-            # Right after a repeated failure the window closes: the model restarts from the question and
-            # the error lines, without the code it keeps copying.
-            window = 0 if attempt.exchanges and attempt.exchanges[-1].repeated_failure else self.context_window
-            for chunk in self.model.stream(attempt.messages(window), stop=STOP_SEQUENCES, **sampling):
-                usage = getattr(chunk, "usage_metadata", None)
-                if usage:
-                    attempt.tokens_in += usage.get("input_tokens", 0)
-                    attempt.tokens_out += usage.get("output_tokens", 0)
-                piece = chunk.content if isinstance(chunk.content, str) else ""
-                if not piece:
-                    continue
-                text += piece
-                pieces += 1
-                self.events.token(piece)
-                if has_complete_code_block(text):
-                    break
+            with llm_slot(self.model_name, self.llm_concurrency):
+                text, pieces = self._stream(attempt, attempt.messages(window), sampling)
         except Exception as exc:  # every provider has its own error types; all mean the same here
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise LLMError(f"the LLM call failed ({type(exc).__name__}): {message}") from exc
         if attempt.tokens_out == reported_out:
             attempt.tokens_out += pieces  # providers that report usage only in a final chunk we cut off
         return text
+
+    def _stream(self, attempt: _Attempt, messages: list[BaseMessage], sampling: dict[str, Any]) -> tuple[str, int]:
+        """Stream the reply, cutting it off as soon as it holds a complete code block; (text, chunks)."""
+        text = ""
+        pieces = 0
+        for chunk in self.model.stream(messages, stop=STOP_SEQUENCES, **sampling):
+            usage = getattr(chunk, "usage_metadata", None)
+            if usage:
+                attempt.tokens_in += usage.get("input_tokens", 0)
+                attempt.tokens_out += usage.get("output_tokens", 0)
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if not piece:
+                continue
+            text += piece
+            pieces += 1
+            self.events.token(piece)
+            if has_complete_code_block(text):
+                break
+        return text, pieces
 
     def _remember(self, question: str, answer: str | None, attempt: _Attempt) -> None:
         """Keep the question, the code that produced the answer and the answer; drop failed detours."""

@@ -28,7 +28,7 @@ from kernels.inprocess import IPythonExecutor
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Settings that select and tune the model: a change means a different chat model object.
-_MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout")
+_MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout", "llm_retries")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -346,3 +346,18 @@ def test_ask_result_to_dict_is_json_ready(make_chat, code_reply):
     assert record["steps"][0]["status"] == "ok"
     assert record["steps"][0]["outputs"][0]["text"] == "1\n"
     assert record["steps"][0]["error"] is None
+
+
+def test_llm_slots_cap_calls_per_model_across_sessions():
+    from contextlib import ExitStack
+
+    from assistant import llm_slots
+
+    with ExitStack() as held:
+        held.enter_context(llm_slots.llm_slot("capped-model", 2))
+        held.enter_context(llm_slots.llm_slot("capped-model", 2))
+        assert not llm_slots._slots["capped-model"].acquire(blocking=False)  # a third call would wait
+        with llm_slots.llm_slot("other-model", 2):  # another model has slots of its own
+            pass
+    assert llm_slots._slots["capped-model"].acquire(blocking=False)  # released on exit
+    llm_slots._slots["capped-model"].release()
