@@ -88,8 +88,8 @@ def throughput(count: int, workers: int, skip_papermill: bool, root: Path) -> li
 def handout_latency(repeats: int, root: Path) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"pool": [], "cold": []}
     with KernelPool(2, KernelConfig(cwd=root / "idle"), preload=KERNEL_SETUP) as pool:
-        pool.release(pool.acquire())  # the pool is warm: both kernels forked
         for n in range(repeats):
+            pool.wait_until_full()  # a kernel is waiting, as in a batch whose tasks outlast a fork
             started = time.perf_counter()
             kernel = pool.acquire(cwd=root / f"task-{n}")
             assert kernel.execute(FIRST_CELL).ok

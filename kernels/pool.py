@@ -39,7 +39,9 @@ class KernelPool:
         self.preload = preload
         self.config = config or KernelConfig()
         self._ready: queue.Queue[KernelSession | Future[KernelSession]] = queue.Queue()
-        self._starter = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sciwand-pool")
+        # Forks and shutdowns on separate threads, so a kernel being torn down never delays the next one.
+        self._starter = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sciwand-pool-start")
+        self._stopper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sciwand-pool-stop")
         self._fork_server: ForkServer | None = None
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -96,7 +98,7 @@ class KernelPool:
     def release(self, kernel: KernelSession) -> None:
         """Give back a kernel: it is shut down (never reused), in the background."""
         try:
-            self._starter.submit(self._discard, kernel)
+            self._stopper.submit(self._discard, kernel)
         except RuntimeError:  # the pool is shutting down: do it here
             self._discard(kernel)
 
@@ -105,6 +107,13 @@ class KernelPool:
             kernel.shutdown()
         with self._lock:
             self._live.discard(kernel)
+
+    def wait_until_full(self, timeout: float | None = 120.0) -> None:
+        """Block until every kernel the pool is starting is ready (benchmarks; tests of a warm pool)."""
+        with self._ready.mutex:
+            starting = [item for item in self._ready.queue if isinstance(item, Future)]
+        for item in starting:
+            item.exception(timeout=timeout)
 
     @property
     def fork_server_pid(self) -> int | None:
@@ -116,6 +125,7 @@ class KernelPool:
             return
         self._closed.set()
         self._starter.shutdown(wait=True, cancel_futures=True)
+        self._stopper.shutdown(wait=True)
         with self._lock:
             kernels = list(self._live)
         for kernel in kernels:
