@@ -56,7 +56,8 @@ def _kernel_spec(config: KernelConfig) -> KernelSpec:
     argv = [sys.executable, "-m", "kernels.launch"]
     if config.memory_limit_bytes:
         argv += ["--memory-bytes", str(config.memory_limit_bytes)]
-    argv += ["-f", "{connection_file}"]
+    # History in memory: concurrent kernels would contend for one sqlite file, and the transcript is the record.
+    argv += ["--HistoryManager.hist_file=:memory:", "-f", "{connection_file}"]
     return KernelSpec(argv=argv, display_name="sciwand (limited python)", language="python")
 
 
