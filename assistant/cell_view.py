@@ -46,7 +46,7 @@ class CellView(LoopEvents):
         self.tokens = 0
         self._status: Any = None
 
-    def _set_status(self, text: str) -> None:
+    def set_status(self, text: str) -> None:
         if not self.live:
             return
         if self._status is None:
@@ -56,16 +56,16 @@ class CellView(LoopEvents):
 
     def turn(self, number: int) -> None:
         self.turn_number, self.tokens = number, 0
-        self._set_status(f"sciwand · turn {number}/{self.max_turns} · thinking")
+        self.set_status(f"sciwand · turn {number}/{self.max_turns} · thinking")
 
     def token(self, text: str) -> None:
         self.tokens += 1
         if self.tokens % _TOKENS_PER_UPDATE == 0:
-            self._set_status(f"sciwand · turn {self.turn_number}/{self.max_turns} · writing ({self.tokens} tokens)")
+            self.set_status(f"sciwand · turn {self.turn_number}/{self.max_turns} · writing ({self.tokens} tokens)")
 
     def running(self, code: str) -> None:
         self.steps += 1
-        self._set_status(f"sciwand · turn {self.turn_number}/{self.max_turns} · running step {self.steps}")
+        self.set_status(f"sciwand · turn {self.turn_number}/{self.max_turns} · running step {self.steps}")
         display(code_bundle(f"step {self.steps}", code), raw=True)
 
     def step(self, step: Step) -> None:
@@ -84,7 +84,7 @@ class CellView(LoopEvents):
 
     def answer(self, text: str | None) -> None:
         elapsed = time.monotonic() - self.started
-        self._set_status(f"sciwand · {self.turn_number} turn(s), {self.steps} step(s), {elapsed:.1f} s")
+        self.set_status(f"sciwand · {self.turn_number} turn(s), {self.steps} step(s), {elapsed:.1f} s")
         display(answer_bundle(text, self.max_turns), raw=True)
 
     def error(self, text: str) -> None:

@@ -96,6 +96,10 @@ def _overrides(options: argparse.Namespace) -> dict[str, Any]:
     return {name: value for name, value in flag_overrides(options).items() if value is not None}
 
 
+def _model_key(settings: Settings) -> tuple[Any, ...]:
+    return tuple(getattr(settings, name) for name in _MODEL_FIELDS)
+
+
 ModelFactory = Callable[..., BaseChatModel]
 
 
@@ -161,6 +165,8 @@ class AskMagics(Magics):
         print("sciwand: " + ", ".join(f"{name}={value}" for name, value in shown.items()))
 
     def _answer(self, question: str, options: argparse.Namespace, settings: Settings, view: CellView) -> None:
+        if self.session is None or self._model_key != _model_key(settings):
+            view.set_status("sciwand · loading the model and the domain libraries")
         session = self._session(settings)
         session.max_turns, session.timeout, session.events = settings.max_turns, settings.timeout, view
         namespace = self.shell.user_ns
@@ -181,7 +187,7 @@ class AskMagics(Magics):
 
     def _session(self, settings: Settings) -> ChatSession:
         """The kernel's one conversation; its model follows the settings, its memory stays."""
-        key = tuple(getattr(settings, name) for name in _MODEL_FIELDS)
+        key = _model_key(settings)
         if self.session is None or key != self._model_key:
             model = self.model_factory(settings, progress=ByteProgress("preparing the embedded model", Console()))
             if self.session is None:
