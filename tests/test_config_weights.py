@@ -117,11 +117,12 @@ def test_secret_keys_are_refused_without_echoing_them(config_file, key):
 def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
     values = {"model": "openai:x", "model_path": "/m.gguf", "base_url": "http://b", "temperature": "0.1"}
     values |= {"max_turns": "2", "timeout": "3", "memory_limit_gb": "4", "llm_timeout": "5"}
+    values |= {"llm_retries": "6", "llm_concurrency": "7"}
     assert set(values) == {f.name for f in fields(Settings)}
     for name, value in values.items():
         monkeypatch.setenv(f"SCIWAND_{name.upper()}", value)
     settings = load_settings(path=tmp_path / "missing.toml")
-    assert settings == Settings("openai:x", "/m.gguf", "http://b", 0.1, 2, 3.0, 4.0, 5.0)
+    assert settings == Settings("openai:x", "/m.gguf", "http://b", 0.1, 2, 3.0, 4.0, 5.0, 6, 7)
 
 
 # -- weights ----------------------------------------------------------------------------------------
