@@ -66,12 +66,18 @@ def summarize_namespace(namespace: Mapping[str, Any], hidden: Iterable[str] = ()
     lines = [f"- {name}: {describe_value(namespace[name])}" for name in chosen]
     if len(names) > len(chosen):
         lines.append(f"- … and {len(names) - len(chosen)} more")
-    return "Variables already in the kernel (use them by name):\n" + "\n".join(lines)
+    return "Variables already in the kernel (use them by name, do not redefine them):\n" + "\n".join(lines)
+
+
+# A referenced scalar or string this short is shown with its value: the user pointed at it explicitly.
+SHOWN_VALUE_CHARS = 400
 
 
 def resolve_references(question: str, namespace: Mapping[str, Any]) -> tuple[str, list[str]]:
     """Turn ``{name}`` into the variable's name in backticks; return the names referenced.
 
+    A short string or number also shows its value (``{seq}`` -> ``seq`` (= 'ATG…')), as IPython's own
+    ``{var}`` expansion would, so a small model does not invent one; anything larger is named only.
     Braces around anything that is not a variable are left alone (``{x | x > 0}`` stays as written).
     """
     referenced: list[str] = []
@@ -81,6 +87,13 @@ def resolve_references(question: str, namespace: Mapping[str, Any]) -> tuple[str
         if name not in namespace:
             return match[0]
         referenced.append(name)
+        value = namespace[name]
+        if (
+            isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+            and len(repr(value)) <= SHOWN_VALUE_CHARS
+        ):
+            return f"`{name}` (= {value!r})"
         return f"`{name}`"
 
     return _REFERENCE.sub(replace, question), list(dict.fromkeys(referenced))

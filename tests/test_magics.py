@@ -194,8 +194,14 @@ def test_summary_lists_newest_first_and_skips_modules_and_hidden():
     assert summary.splitlines()[1:] == ["- new: float", "- old: int"]
 
 
+def test_short_strings_and_numbers_are_referenced_with_their_value():
+    question, _ = resolve_references("GC of {seq} at {n} and {flag}", {"seq": "ATGC", "n": 3, "flag": True})
+    assert question == "GC of `seq` (= 'ATGC') at `n` (= 3) and `flag`"
+    assert resolve_references("{long}", {"long": "A" * 1000})[0] == "`long`"
+
+
 def test_resolve_references_leaves_non_variables_alone():
-    question, names = resolve_references("sum {x} over {x | x > 0} and {missing}", {"x": 1})
+    question, names = resolve_references("sum {x} over {x | x > 0} and {missing}", {"x": [1]})
     assert question == "sum `x` over {x | x > 0} and {missing}"
     assert names == ["x"]
 
