@@ -10,7 +10,6 @@ import argparse
 import importlib
 import re
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -22,11 +21,10 @@ from assistant.backends import BackendError, describe, make_chat_model
 from assistant.cell_view import CellView
 from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.loop import ChatSession, LLMError
-from assistant.namespace import resolve_references, summarize_namespace
+from assistant.namespace import question_with_context
 from assistant.terminal import ByteProgress
 from kernels.inprocess import IPythonExecutor
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Settings that select and tune the model: a change means a different chat model object.
 _MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout", "llm_retries")
 
@@ -113,7 +111,6 @@ class AskMagics(Magics):
         self.defaults: dict[str, Any] = {}  # set by %ask_config, above the config file and env
         self.session: ChatSession | None = None
         self._model_key: tuple[Any, ...] | None = None
-        self._preamble: ModuleType | None = None
 
     @line_cell_magic
     @no_var_expand
@@ -169,10 +166,7 @@ class AskMagics(Magics):
             view.set_status("sciwand · loading the model and the domain libraries")
         session = self._session(settings)
         session.max_turns, session.timeout, session.events = settings.max_turns, settings.timeout, view
-        namespace = self.shell.user_ns
-        question, referenced = resolve_references(question, namespace)
-        mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
-        context = summarize_namespace(namespace, self._hidden_names(), must_show=[*referenced, *mentioned])
+        question, context = question_with_context(self.shell, question)
         if options.dry_run:
             reply = session.propose(question, context)
             view.proposed(reply.code, reply.text)
@@ -181,7 +175,7 @@ class AskMagics(Magics):
             return
         result = session.ask(question, context)
         if options.output:
-            namespace[options.output] = result.answer
+            self.shell.user_ns[options.output] = result.answer
         if options.insert and result.code():
             self.shell.set_next_input(result.code())
 
@@ -200,15 +194,6 @@ class AskMagics(Magics):
 
     def _load_preamble(self) -> None:
         """The names the system prompt promises, added where the user has not defined them already."""
-        self._preamble = importlib.import_module("domain_tools.preamble")
-        for name in self._preamble.__all__:
-            self.shell.user_ns.setdefault(name, getattr(self._preamble, name))
-
-    def _hidden_names(self) -> set[str]:
-        """IPython's own names and the untouched preamble ones (the system prompt already describes those)."""
-        hidden = set(self.shell.user_ns_hidden)
-        if self._preamble is not None:
-            namespace = self.shell.user_ns
-            preamble = self._preamble
-            hidden |= {name for name in preamble.__all__ if namespace.get(name) is getattr(preamble, name)}
-        return hidden
+        preamble = importlib.import_module("domain_tools.preamble")
+        for name in preamble.__all__:
+            self.shell.user_ns.setdefault(name, getattr(preamble, name))

@@ -8,6 +8,7 @@ or private. ``{name}`` in a question points at a variable explicitly.
 from __future__ import annotations
 
 import re
+import sys
 import types
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -97,3 +98,23 @@ def resolve_references(question: str, namespace: Mapping[str, Any]) -> tuple[str
         return f"`{name}`"
 
     return _REFERENCE.sub(replace, question), list(dict.fromkeys(referenced))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def question_with_context(shell: Any, question: str) -> tuple[str, str]:
+    """The question with ``{name}`` references resolved, and the summary of ``shell``'s variables.
+
+    Runs where the variables are: in the magic's own kernel, or sent into a kernel sciwand holds (batch and
+    ``sciwand run`` execute ``%%ask`` cells that way). IPython's own names and the untouched preamble
+    names are left out: the system prompt already describes those.
+    """
+    namespace = shell.user_ns
+    hidden = set(shell.user_ns_hidden)
+    preamble = sys.modules.get("domain_tools.preamble")
+    if preamble is not None:
+        hidden |= {name for name in preamble.__all__ if namespace.get(name) is getattr(preamble, name)}
+    question, referenced = resolve_references(question, namespace)
+    mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
+    return question, summarize_namespace(namespace, hidden, must_show=[*referenced, *mentioned])
