@@ -8,7 +8,6 @@ the workers). A worker's pool and model are set up once by a worker plugin, not 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from distributed import Client, WorkerPlugin, as_completed, get_worker
 
 from assistant.config import Settings
+from assistant.notebook import write_atomically
 from assistant.prompts import KERNEL_SETUP
 from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_task
 from assistant.tasks import Task
@@ -58,13 +58,6 @@ def run_remote(task: Task, options: RunOptions) -> tuple[dict[str, Any], str | N
     return record.to_dict(), notebook
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def run_on_dask(
     tasks: list[Task],
     settings: Settings,
@@ -89,7 +82,7 @@ def run_on_dask(
                 raw, notebook = _crash_record(task, options, exc), None
             record = TaskRecord(**raw)
             if notebook is not None and record.notebook:
-                _write_atomically(out / record.notebook, notebook)
+                write_atomically(out / record.notebook, notebook)
             log.append(record)
             records.append(record)
             if on_record is not None:

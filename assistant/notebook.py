@@ -34,6 +34,18 @@ def cell_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
     return outputs
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` in one step: a reader, or a run killed mid-write, never sees half a notebook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> None:
+    write_atomically(path, nbformat.writes(notebook))
+
+
 class NotebookTranscript(LoopEvents):
     """Listens to the loop and rewrites ``path`` atomically after each question, step and answer."""
 
@@ -74,7 +86,4 @@ class NotebookTranscript(LoopEvents):
         self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(f".{self.path.name}.partial")
-        nbformat.write(self.notebook, str(partial))
-        os.replace(partial, self.path)
+        save_notebook(self.notebook, self.path)

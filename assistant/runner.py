@@ -25,7 +25,7 @@ from nbformat.v4 import new_markdown_cell
 
 from assistant.events import Fanout, LoopEvents, Step
 from assistant.loop import AskResult, ChatSession
-from assistant.notebook import NotebookTranscript
+from assistant.notebook import NotebookTranscript, save_notebook
 from assistant.notebook_run import NotebookOutcome, execute_notebook, inject_parameters, is_ask_cell
 from assistant.observation import clip, failure_line, outputs_text
 from assistant.tasks import Task, Verdict, check_answer
@@ -313,14 +313,9 @@ def _run_notebook(
     notebook: nbformat.NotebookNode, kernel: KernelSession, session: ChatSession | None, path: Path, options: RunOptions
 ) -> NotebookOutcome:
     """Execute the notebook; the executed copy, saved after every cell, is the task's notebook."""
-
-    def save() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        nbformat.write(notebook, str(partial))
-        os.replace(partial, path)
-
-    return execute_notebook(notebook, kernel, session, timeout=options.timeout, save=save)
+    return execute_notebook(
+        notebook, kernel, session, timeout=options.timeout, save=lambda: save_notebook(notebook, path)
+    )
 
 
 class ResultsLog:
