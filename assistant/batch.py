@@ -7,48 +7,22 @@ resuming: a task with a record that did not crash is not run again.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
-from assistant.backends import describe, make_chat_model
+from assistant.backends import describe
 from assistant.config import Settings
 from assistant.evaluation import RESULTS_FILE, EvalProgress
+from assistant.model_cache import ModelCache
 from assistant.prompts import KERNEL_SETUP
 from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_tasks
 from assistant.tasks import Task
 from kernels import KernelConfig
 from kernels.pool import KernelPool
-
-
-class ModelCache:
-    """The chat model a task asks for (its own ``model``, else the run's), each built once and shared.
-
-    The embedded model is one llama.cpp instance per process whatever the number of workers, so memory
-    does not grow with ``--workers``.
-    """
-
-    def __init__(self, settings: Settings, progress: Callable[[int, int], None] | None = None) -> None:
-        self.settings = settings
-        self.progress = progress
-        self._models: dict[str, BaseChatModel] = {}
-        self._lock = threading.Lock()
-
-    def settings_for(self, task: Task) -> Settings:
-        return replace(self.settings, model=task.model) if task.model else self.settings
-
-    def __call__(self, task: Task) -> tuple[BaseChatModel, str]:
-        settings = self.settings_for(task)
-        name = describe(settings)
-        with self._lock:
-            if name not in self._models:
-                self._models[name] = make_chat_model(settings, progress=self.progress)
-            return self._models[name], name
 
 
 def run_options(settings: Settings) -> RunOptions:

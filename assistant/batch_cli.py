@@ -10,10 +10,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from assistant.batch import ModelCache, run_batch, run_options
+from assistant.batch import run_batch, run_options
 from assistant.batch_file import BatchFileError, load_batch, parse_parameter
 from assistant.config import Settings, add_settings_arguments
 from assistant.evaluation import RESULTS_FILE, render_table, summarize
+from assistant.model_cache import ModelCache
 from assistant.runner import run_task
 from assistant.tasks import Task
 

@@ -30,6 +30,7 @@ class Settings:
     llm_timeout: float = 300.0  # seconds per LLM call (remote backends)
     llm_retries: int = 4  # remote backends: retries of a failed or rate-limited call, with exponential back-off
     llm_concurrency: int = 4  # remote backends: LLM calls in flight at once per process (batch workers share it)
+    lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
 
 
 _ENV_PREFIX = "SCIWAND_"

@@ -36,7 +36,7 @@ class SciwandWorker(WorkerPlugin):
         self.out: Path | None = None
 
     def setup(self, worker: Any) -> None:
-        from assistant.batch import ModelCache
+        from assistant.model_cache import ModelCache
 
         self.out = Path(worker.local_directory) / "sciwand"
         config = KernelConfig(cwd=self.out / "idle", memory_limit_bytes=self.memory_limit_bytes)

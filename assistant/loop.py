@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -152,6 +153,7 @@ class ChatSession:
         catalog_budget: int = CATALOG_BUDGET,
         use_hints: bool = True,
         llm_concurrency: int | None = None,
+        review: Callable[[str], str | None] | None = None,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -168,6 +170,8 @@ class ChatSession:
         self.catalog_budget = catalog_budget  # characters of catalog entries per question; 0 sends none
         self.use_hints = use_hints
         self.llm_concurrency = llm_concurrency  # calls in flight per model across this process; None: no cap
+        # Approval: sees each step's code before it runs; returns the code to run (maybe edited), or None to skip.
+        self.review = review
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
@@ -297,6 +301,12 @@ class ChatSession:
                 exchange.failure, exchange.repeated_failure = "the same code again, unchanged", True
             return None
         self._finish_setup()
+        if self.review is not None:
+            reviewed = self.review(code)
+            if reviewed is None:
+                exchange.feedback, exchange.failure = prompts.SKIPPED_STEP, "a step the user skipped"
+                return None
+            code = reviewed
         self.events.running(code)
         result = self.executor.execute(code, self.timeout)
         if result.status is Status.DIED:

@@ -9,7 +9,6 @@ every cell; execution stops at the first failing cell, as papermill does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +18,11 @@ from nbformat.v4 import new_code_cell, new_output
 
 from assistant.cell_view import answer_bundle, code_bundle
 from assistant.events import LoopEvents, Step
+from assistant.kernel_context import context_from_kernel
 from assistant.loop import ChatSession
 from assistant.magics import ask_parser, split_options
 from assistant.notebook import cell_outputs
-from assistant.observation import failure_line, outputs_text
+from assistant.observation import failure_line
 from kernels import KernelSession
 
 ASK_PREFIXES = ("%%ask", "%ask ")
@@ -116,7 +116,7 @@ def _ask(cell: nbformat.NotebookNode, session: ChatSession, outcome: NotebookOut
     options, rest = split_options(ask_parser(), line)
     question = "\n".join(part for part in (rest, body if magic == "%%ask" else "") if part.strip()).strip()
     session.events = _AskCellOutputs(cell, session.max_turns, save)
-    question, context = _context_from_kernel(session, question)
+    question, context = context_from_kernel(session.executor, question, session.timeout)
     result = session.ask(question, context)
     outcome.asked += 1
     outcome.answered += result.ok
@@ -125,17 +125,3 @@ def _ask(cell: nbformat.NotebookNode, session: ChatSession, outcome: NotebookOut
     outcome.tokens_out += result.tokens_out
     if options.output:
         session.executor.execute(f"{options.output} = {result.answer!r}", session.timeout)
-
-
-def _context_from_kernel(session: ChatSession, question: str) -> tuple[str, str]:
-    """What ``%ask`` tells the LLM about the user's variables, computed inside the kernel that holds them."""
-    probe = (
-        "import json as _json\nfrom assistant.namespace import question_with_context as _context\n"
-        f"print(_json.dumps(_context(get_ipython(), {question!r})))\ndel _json, _context"
-    )
-    result = session.executor.execute(probe, session.timeout)
-    try:
-        question, context = json.loads(outputs_text(result))
-    except ValueError:  # the kernel could not say (no sciwand in its environment): ask without
-        return question, ""
-    return question, context

@@ -47,6 +47,7 @@ EMPTY_REPLY = (
     "Your reply had neither a ```python code block nor a 'Final answer:' line. "
     "Reply with a code block that computes the answer."
 )
+SKIPPED_STEP = "The user chose not to run that code. Write a different step, or answer if you already can."
 UNGROUNDED_ANSWER = "Check that answer by computing it: reply with a ```python code block that prints the value."
 REPEATED_SUCCESS = (
     "You already ran exactly this code and its output is above. If it answers the question, reply "

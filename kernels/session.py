@@ -62,13 +62,26 @@ def _kernel_spec(config: KernelConfig) -> KernelSpec:
 
 
 class AsyncKernelSession:
-    """One ipykernel process and a client to it. Not safe for concurrent ``execute`` calls."""
+    """One ipykernel process and a client to it. Not safe for concurrent ``execute`` calls.
+
+    Either it starts and owns its kernel (``start``), or it attaches to a kernel someone else manages,
+    such as a Jupyter server's (``attach``): then ``shutdown`` only disconnects, and the kernel lives on.
+    """
 
     def __init__(self, config: KernelConfig | None = None) -> None:
         self.config = config or KernelConfig()
         self._manager: AsyncKernelManager | None = None
         self._client: AsyncKernelClient | None = None
         self._ipc_dir: Path | None = None
+        self._owned = True
+
+    @classmethod
+    async def attach(cls, manager: AsyncKernelManager, config: KernelConfig | None = None) -> AsyncKernelSession:
+        """A session on the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
+        session = cls(config)
+        session._manager, session._owned = manager, False
+        await session._connect()
+        return session
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -120,8 +133,13 @@ class AsyncKernelSession:
         await self._connect()
 
     async def shutdown(self) -> None:
-        """Stop the kernel and everything it started: no process is left behind."""
+        """Stop the kernel and everything it started (an attached one: only disconnect from it)."""
         if self._manager is None:
+            return
+        if not self._owned:
+            if self._client is not None:
+                self._client.stop_channels()
+            self._manager = self._client = None
             return
         survivors = self._descendants()
         if self._client is not None:

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from jupyter_client.manager import AsyncKernelManager
+
 from kernels.result import ExecutionResult
 from kernels.session import AsyncKernelSession, KernelConfig
 
@@ -20,9 +22,21 @@ T = TypeVar("T")
 class KernelSession:
     def __init__(self, config: KernelConfig | None = None) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="sciwand-kernel-io", daemon=True)
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._loop.run_forever, name="sciwand-kernel-io", daemon=True
+        )
         self._thread.start()
         self.session = AsyncKernelSession(config)
+
+    @classmethod
+    def attach(
+        cls, manager: AsyncKernelManager, loop: asyncio.AbstractEventLoop, config: KernelConfig | None = None
+    ) -> KernelSession:
+        """Blocking calls on a kernel ``manager`` runs on ``loop`` (a Jupyter server's), from another thread."""
+        self = cls.__new__(cls)
+        self._loop, self._thread = loop, None
+        self.session = asyncio.run_coroutine_threadsafe(AsyncKernelSession.attach(manager, config), loop).result()
+        return self
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
@@ -58,6 +72,9 @@ class KernelSession:
     def shutdown(self) -> None:
         """Stop the kernel and the I/O thread; safe to call twice."""
         if self._loop.is_closed():
+            return
+        if self._thread is None:  # attached on someone else's loop: disconnect, leave their loop alone
+            self._run(self.session.shutdown())
             return
         try:
             self._run(self.session.shutdown())

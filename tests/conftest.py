@@ -17,6 +17,9 @@ from assistant.loop import ChatSession
 from domain_tools.catalog import Catalog
 from kernels import KernelConfig, KernelSession
 
+# jp_fetch, jp_ws_fetch and a real jupyter_server per test, for the lab panel's handlers.
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
 
 class ScriptedChatModel(FakeListChatModel):
     """FakeListChatModel that also records the messages of every call, so tests can see the feedback."""

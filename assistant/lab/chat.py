@@ -1,0 +1,225 @@
+"""One notebook kernel's conversation on the server: one run at a time, every event fanned out and kept.
+
+The loop runs in a thread of its own (the LLM and the kernel calls block); the kernel I/O runs on the
+Jupyter server's event loop, attached to the kernel the server already manages. Events reach the
+browser through ``send`` callbacks scheduled on that loop, and the history on disk as they happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+from assistant.backends import BackendError
+from assistant.config import Settings
+from assistant.events import LoopEvents, Step
+from assistant.kernel_context import context_from_kernel
+from assistant.lab.history import ChatHistory
+from assistant.loop import ChatSession, LLMError
+from assistant.model_cache import ModelCache
+from assistant.notebook import cell_outputs
+from kernels import KernelSession
+
+Event = dict[str, Any]
+Send = Callable[[Event], None]
+log = logging.getLogger(__name__)
+
+
+class RunStopped(KeyboardInterrupt):
+    """The user pressed Stop, or nobody is left watching: the loop ends at its next event."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The user's answer to a proposed step: run it (``code``, maybe edited), or skip it."""
+
+    action: str
+    code: str = ""
+
+
+_STOP = Decision("stop")
+
+
+class _Broadcast(LoopEvents):
+    """Turns loop events into panel events, and ends the run at the next event after a stop."""
+
+    def __init__(self, chat: KernelChat) -> None:
+        self.chat = chat
+
+    def token(self, text: str) -> None:
+        self.chat.check_stopped()
+        self.chat.emit({"type": "token", "text": text})
+
+    def running(self, code: str) -> None:
+        self.chat.check_stopped()
+        self.chat.executing = True
+        self.chat.emit({"type": "running", "step": self.chat.step_number(new=not self.chat.approval), "code": code})
+
+    def step(self, step: Step) -> None:
+        self.chat.executing = False
+        self.chat.emit(
+            {
+                "type": "step",
+                "step": self.chat.step_number(),
+                "code": step.code,
+                "status": "ok" if step.ok else "error",
+                "outputs": cell_outputs(step.result),
+                "execution_count": step.result.execution_count,
+                "note": step.result.note,
+            }
+        )
+        self.chat.check_stopped()
+
+    def notice(self, text: str) -> None:
+        self.chat.emit({"type": "notice", "text": text})
+
+    def answer(self, text: str | None) -> None:
+        self.chat.emit({"type": "answer", "text": text})
+
+
+class KernelChat:
+    """The chat bound to one kernel of the server (by id) and the notebook it belongs to."""
+
+    def __init__(
+        self,
+        kernel_id: str,
+        notebook: str,
+        manager: AsyncKernelManager,
+        server_loop: asyncio.AbstractEventLoop,
+        history: ChatHistory,
+        models: ModelCache,
+    ) -> None:
+        self.kernel_id = kernel_id
+        self.notebook = notebook
+        self.manager = manager
+        self.server_loop = server_loop
+        self.history = history
+        self.models = models
+        self.listeners: set[Send] = set()
+        self.approval = True
+        self.executing = False  # a step is running in the kernel: Stop interrupts it
+        self._session: ChatSession | None = None
+        self._kernel: KernelSession | None = None
+        self._decisions: queue.Queue[Decision] = queue.Queue()
+        self._stopped = threading.Event()
+        self._running = threading.Lock()
+        self.idle = threading.Event()  # set while no run is going: lets a caller wait for a stop to land
+        self.idle.set()
+        self._steps = 0
+
+    # -- the run ------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._running.locked()
+
+    def start(self, question: str, settings: Settings, approval: bool) -> bool:
+        """Begin answering ``question`` in a thread; False if a run is already going in this kernel."""
+        if not self._running.acquire(blocking=False):
+            return False
+        self.idle.clear()
+        self._stopped.clear()
+        self._decisions = queue.Queue()
+        self.approval = approval
+        self._steps = 0
+        threading.Thread(target=self._run, args=(question, settings), name="sciwand-lab-run", daemon=True).start()
+        return True
+
+    def _run(self, question: str, settings: Settings) -> None:
+        self.emit({"type": "state", "running": True})
+        self.emit({"type": "question", "text": question})
+        status = "failed"
+        try:
+            session = self._prepare(settings)
+            resolved, context = context_from_kernel(session.executor, question, session.timeout)
+            result = session.ask(resolved, context)
+            status = "answered" if result.ok else "no_answer"
+        except RunStopped:
+            self.emit({"type": "notice", "text": "stopped"})
+            status = "stopped"
+        except (LLMError, BackendError) as exc:
+            self.emit({"type": "error", "message": str(exc)})
+        except Exception as exc:  # the run ends, the server and the kernel go on; the panel says why
+            log.exception("sciwand run in kernel %s failed", self.kernel_id)
+            self.emit({"type": "error", "message": f"{type(exc).__name__}: {exc}"})
+        finally:
+            self.executing = False
+            if self._session is not None:
+                self.history.save_memory(self.notebook, self._session.memory)
+            self.emit({"type": "done", "status": status})
+            self._running.release()
+            self.idle.set()
+            self.emit({"type": "state", "running": False})
+
+    def _prepare(self, settings: Settings) -> ChatSession:
+        model, name = self.models.get(settings)
+        if self._kernel is None:
+            self._kernel = KernelSession.attach(self.manager, self.server_loop)
+        if self._session is None:
+            self._session = ChatSession(model, self._kernel, events=_Broadcast(self))
+            self._session.memory = self.history.memory(self.notebook)
+        session = self._session
+        session.model, session.model_name = model, name
+        session.max_turns, session.timeout = settings.max_turns, settings.timeout
+        session.review = self._review if self.approval else None
+        return session
+
+    # -- approval and stop ----------------------------------------------------------------------
+    def _review(self, code: str) -> str | None:
+        """Show the step, wait for Run / Edit / Skip. Runs on the loop's thread."""
+        self.check_stopped()
+        number = self.step_number(new=True)
+        self.emit({"type": "proposed", "step": number, "code": code, "needs_approval": True})
+        decision = self._decisions.get()
+        if decision is _STOP:
+            raise RunStopped
+        if decision.action == "skip":
+            self.emit({"type": "step", "step": number, "code": code, "status": "skipped", "outputs": []})
+            return None
+        return decision.code or code
+
+    def decide(self, decision: Decision) -> None:
+        self._decisions.put(decision)
+
+    async def stop(self) -> None:
+        """End the run: wake a pending approval, interrupt a running step, stop at the next event."""
+        if not self.running:
+            return
+        self._stopped.set()
+        self._decisions.put(_STOP)
+        if self.executing:
+            with contextlib.suppress(Exception):  # the kernel may be gone; the flag still ends the run
+                await self.manager.interrupt_kernel()
+
+    def check_stopped(self) -> None:
+        if self._stopped.is_set():
+            raise RunStopped
+
+    def step_number(self, new: bool = False) -> int:
+        if new:
+            self._steps += 1
+        return self._steps
+
+    # -- events -------------------------------------------------------------------------------------
+    def emit(self, event: Event) -> None:
+        """Keep ``event`` in the notebook's history and send it to every watching socket."""
+        self.history.append(self.notebook, event)
+        self.server_loop.call_soon_threadsafe(self._send_all, event)
+
+    def _send_all(self, event: Event) -> None:
+        for send in list(self.listeners):
+            send(event)
+
+    async def close(self) -> None:
+        """Stop any run and let go of the kernel (it stays running: the server owns it)."""
+        await self.stop()
+        if self._kernel is not None and not self.running:
+            await self._kernel.session.shutdown()
+            self._kernel = None

@@ -1,0 +1,142 @@
+"""HTTP and WebSocket handlers under ``/sciwand/``: authenticated and authorised by jupyter_server itself.
+
+Every handler derives from jupyter_server's own bases, so the token or cookie check, XSRF on non-GET
+requests and origin checks are the server's, not ours. Clients get JSON errors with a message (4xx),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized, ws_authenticated
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from tornado import web
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from assistant.lab.chat import Decision, Event, KernelChat
+from assistant.lab.chats import LabState
+
+# Running code in a notebook's kernel is what the kernels API authorises as "execute" on "kernels".
+AUTH_RESOURCE = "kernels"
+
+
+class _LabHandler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def lab(self) -> LabState:
+        return self.settings["sciwand"]
+
+    def notebook_argument(self) -> str:
+        path = self.get_argument("path", "").strip()
+        if not path:
+            raise web.HTTPError(400, "the query needs path=<notebook path>")
+        return path
+
+
+class ConfigHandler(_LabHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.finish(json.dumps(self.lab.public_config()))
+
+
+class HistoryHandler(_LabHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        path = self.notebook_argument()
+        self.finish(json.dumps({"path": path, "events": self.lab.history.events(path)}))
+
+    @web.authenticated
+    @authorized
+    async def delete(self) -> None:
+        await self.lab.forget(self.notebook_argument())
+        self.set_status(204)
+        self.finish()
+
+
+class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+    """One browser tab's view of a kernel's chat: asks, decides on steps, stops; receives every event."""
+
+    auth_resource = AUTH_RESOURCE
+    chat: KernelChat
+
+    def set_default_headers(self) -> None:
+        """No API headers on a WebSocket upgrade (as jupyter_server's kernel socket)."""
+
+    @property
+    def lab(self) -> LabState:
+        return self.settings["sciwand"]
+
+    @ws_authenticated
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if not await self._allowed():
+            raise web.HTTPError(403, "not authorised to run code in kernels")
+        kernel_id = self.get_argument("kernel_id", "")
+        path = self.get_argument("path", "").strip()
+        if not path:
+            raise web.HTTPError(400, "the query needs path=<notebook path>")
+        if kernel_id not in self.kernel_manager:
+            raise web.HTTPError(404, f"no kernel with id {kernel_id!r} is running in this server")
+        self.chat = self.lab.chat_for(kernel_id, path)
+        await super().get(*args, **kwargs)
+
+    async def _allowed(self) -> bool:
+        allowed = self.authorizer.is_authorized(self, self.current_user, "execute", AUTH_RESOURCE)
+        return await allowed if hasattr(allowed, "__await__") else bool(allowed)
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        super().open(*args, **kwargs)
+        self.chat.listeners.add(self.send)
+        self.send({"type": "state", "running": self.chat.running})
+
+    def send(self, event: Event) -> None:
+        try:
+            self.write_message(json.dumps(event, default=str))
+        except WebSocketClosedError:
+            self.chat.listeners.discard(self.send)
+
+    async def on_message(self, message: str | bytes) -> None:
+        try:
+            request = json.loads(message)
+            kind = request["type"]
+        except (ValueError, KeyError, TypeError):
+            self.send({"type": "error", "message": "expected a JSON object with a 'type'"})
+            return
+        if kind == "ask":
+            self._ask(request)
+        elif kind == "decision":
+            action = request.get("action")
+            if action not in ("run", "skip"):
+                self.send({"type": "error", "message": "a decision's action is 'run' or 'skip'"})
+                return
+            self.chat.decide(Decision(action, str(request.get("code") or "")))
+        elif kind == "stop":
+            await self.chat.stop()
+        else:
+            self.send({"type": "error", "message": f"unknown message type {kind!r}"})
+
+    def _ask(self, request: dict[str, Any]) -> None:
+        question = str(request.get("question") or "").strip()
+        if not question:
+            self.send({"type": "error", "message": "the question is empty"})
+            return
+        model = request.get("model") or None
+        if model is not None and model not in self.lab.models:
+            self.send({"type": "error", "message": f"unknown model {model!r}; choose one of {self.lab.models}"})
+            return
+        settings = replace(self.lab.settings, model=model) if model else self.lab.settings
+        if not self.chat.start(question, settings, approval=bool(request.get("approval", True))):
+            self.send({"type": "error", "message": "a question is already running in this kernel: wait, or Stop it"})
+
+    def on_close(self) -> None:
+        self.chat.listeners.discard(self.send)
+        if not self.chat.listeners and self.chat.running:
+            # Nobody would see what it does: stop it (the history keeps what happened so far).
+            asyncio.get_running_loop().create_task(self.chat.stop())

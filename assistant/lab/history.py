@@ -1,0 +1,66 @@
+"""Each notebook's conversation, on disk: the events the panel showed, and what the LLM remembers.
+
+Events are appended and flushed one line at a time as they happen, so a page reload, a server restart or
+a killed server loses nothing already shown. Files live in the server's data directory, one pair per
+notebook path, never next to the user's notebooks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
+
+from assistant.notebook import write_atomically
+
+# Token events are the LLM's text as it streams: shown live, not kept.
+TRANSIENT_EVENTS = {"token", "state"}
+
+
+class ChatHistory:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+
+    def _base(self, notebook: str) -> Path:
+        return self.root / hashlib.sha256(notebook.encode()).hexdigest()[:32]
+
+    def append(self, notebook: str, event: dict[str, Any]) -> None:
+        if event.get("type") in TRANSIENT_EVENTS:
+            return
+        line = json.dumps(event, default=str) + "\n"
+        with self._lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self._base(notebook).with_suffix(".jsonl").open("a", encoding="utf-8") as log:
+                log.write(line)
+
+    def events(self, notebook: str) -> list[dict[str, Any]]:
+        path = self._base(notebook).with_suffix(".jsonl")
+        if not path.exists():
+            return []
+        events = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError):  # a line cut short by a crash mid-write
+                events.append(json.loads(line))
+        return events
+
+    def memory(self, notebook: str) -> list[BaseMessage]:
+        path = self._base(notebook).with_suffix(".memory.json")
+        try:
+            return messages_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError):
+            return []
+
+    def save_memory(self, notebook: str, messages: list[BaseMessage]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_atomically(self._base(notebook).with_suffix(".memory.json"), json.dumps(messages_to_dict(messages)))
+
+    def clear(self, notebook: str) -> None:
+        with self._lock:
+            for suffix in (".jsonl", ".memory.json"):
+                self._base(notebook).with_suffix(suffix).unlink(missing_ok=True)

@@ -1,0 +1,236 @@
+"""The lab panel's server extension in a real jupyter_server with real kernels and a scripted model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from assistant.lab.history import ChatHistory
+
+from conftest import python_block
+
+NOTEBOOK = "analysis/caffeine.ipynb"
+
+
+@pytest.fixture
+def replies(tmp_path, monkeypatch):
+    """Write the scripted model's replies, all before the first question (the model reads them once)."""
+    script = tmp_path / "replies.json"
+
+    def write(*texts: str) -> None:
+        script.write_text(json.dumps(list(texts)))
+
+    write("Final answer: nothing scripted")
+    monkeypatch.setenv("SCIWAND_MODEL", f"scripted:{script}")
+    monkeypatch.setenv("SCIWAND_CONFIG", str(tmp_path / "no-config.toml"))
+    return write
+
+
+@pytest.fixture
+def jp_server_config(replies):
+    return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True}}}
+
+
+async def start_kernel(jp_fetch) -> str:
+    response = await jp_fetch(
+        "api", "kernels", method="POST", body=json.dumps({"name": "python3"}), request_timeout=120
+    )
+    return json.loads(response.body)["id"]
+
+
+async def connect(jp_ws_fetch, kernel_id: str, path: str = NOTEBOOK) -> Any:
+    socket = await jp_ws_fetch("sciwand", "ws", params={"kernel_id": kernel_id, "path": path})
+    assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
+    return socket
+
+
+async def events_until(socket: Any, kind: str) -> list[dict[str, Any]]:
+    """Every event up to and including the first of type ``kind``, tokens left out."""
+    seen = []
+    while True:
+        message = await socket.read_message()
+        assert message is not None, f"socket closed before a {kind!r} event; got {seen}"
+        event = json.loads(message)
+        if event["type"] != "token":
+            seen.append(event)
+        if event["type"] == kind:
+            return seen
+
+
+def ask(socket: Any, question: str, approval: bool = False) -> None:
+    socket.write_message(json.dumps({"type": "ask", "question": question, "approval": approval}))
+
+
+async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp_fetch, jp_ws_fetch, replies):
+    replies(
+        python_block("molar_mass = 194.19\nprint(molar_mass * 2)"),
+        "Final answer: 388.38 g",
+        python_block("print(molar_mass + 1)"),
+        "Final answer: 195.19",
+    )
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
+    ask(socket, "Twice the molar mass of caffeine?")
+    events = await events_until(socket, "done")
+    kinds = [event["type"] for event in events]
+    assert kinds == ["state", "question", "running", "step", "answer", "done"]
+    step = events[3]
+    assert step["status"] == "ok" and step["step"] == 1
+    assert step["outputs"][0]["text"] == "388.38\n"
+    assert isinstance(step["execution_count"], int)
+    assert events[4]["text"] == "388.38 g" and events[5]["status"] == "answered"
+    assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
+
+    # The code ran in the server's kernel itself: the notebook's own kernel holds the variable.
+    ask(socket, "And plus one?")
+    step = next(event for event in await events_until(socket, "done") if event["type"] == "step")
+    assert step["outputs"][0]["text"] == "195.19\n"
+
+    response = await jp_fetch("sciwand", "history", params={"path": NOTEBOOK})
+    history = json.loads(response.body)["events"]
+    assert [event["text"] for event in history if event["type"] == "question"] == [
+        "Twice the molar mass of caffeine?",
+        "And plus one?",
+    ]
+    assert all(event["type"] != "token" for event in history)
+
+
+async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_ws_fetch, replies):
+    replies(python_block("print('original')"), python_block("print('second')"), "Final answer: done")
+    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    ask(socket, "Print something", approval=True)
+    proposed = (await events_until(socket, "proposed"))[-1]
+    assert proposed == {"type": "proposed", "step": 1, "code": "print('original')", "needs_approval": True}
+    socket.write_message(json.dumps({"type": "decision", "step": 1, "action": "run", "code": "print('edited')"}))
+    step = (await events_until(socket, "step"))[-1]
+    assert step["code"] == "print('edited')" and step["outputs"][0]["text"] == "edited\n"
+
+    proposed = (await events_until(socket, "proposed"))[-1]
+    assert proposed["step"] == 2 and proposed["code"] == "print('second')"
+    socket.write_message(json.dumps({"type": "decision", "step": 2, "action": "skip"}))
+    events = await events_until(socket, "done")
+    assert events[0] == {"type": "step", "step": 2, "code": "print('second')", "status": "skipped", "outputs": []}
+    assert events[-1]["status"] == "answered"
+
+
+async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_fetch, replies):
+    replies(
+        python_block("import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.05)"),
+        python_block("print('still here')"),
+        "Final answer: yes",
+    )
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
+    other_tab = await connect(jp_ws_fetch, kernel_id)
+    ask(socket, "Loop forever")
+    await events_until(socket, "running")
+    ask(other_tab, "Something else")
+    refusal = (await events_until(other_tab, "error"))[-1]
+    assert "already running" in refusal["message"]
+
+    socket.write_message(json.dumps({"type": "stop"}))
+    events = await events_until(socket, "done")
+    assert events[-1]["status"] == "stopped"
+    step = next(event for event in events if event["type"] == "step")
+    assert any(output.get("ename") == "KeyboardInterrupt" for output in step["outputs"])
+
+    # The kernel and the chat stay usable.
+    ask(socket, "Still alive?")
+    assert (await events_until(socket, "done"))[-1]["status"] == "answered"
+
+
+async def test_closing_the_last_socket_stops_its_run(jp_fetch, jp_ws_fetch, jp_serverapp, replies):
+    replies(python_block("print('waiting for approval')"))
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
+    ask(socket, "Anything", approval=True)
+    await events_until(socket, "proposed")
+    socket.close()
+    chat = jp_serverapp.web_app.settings["sciwand"].chats[kernel_id]
+    assert await asyncio.get_running_loop().run_in_executor(None, chat.idle.wait, 30), "the run went on unseen"
+    history = json.loads((await jp_fetch("sciwand", "history", params={"path": NOTEBOOK})).body)["events"]
+    assert history[-1] == {"type": "done", "status": "stopped"}
+
+
+async def test_bad_requests_get_4xx_with_a_message(jp_fetch, jp_ws_fetch, replies):
+    with pytest.raises(HTTPClientError) as unknown:
+        await jp_ws_fetch("sciwand", "ws", params={"kernel_id": "no-such-kernel", "path": NOTEBOOK})
+    assert unknown.value.code == 404
+    with pytest.raises(HTTPClientError) as no_path:
+        await jp_fetch("sciwand", "history")
+    assert no_path.value.code == 400
+    assert "path=" in json.loads(no_path.value.response.body)["message"]
+
+    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    for bad, expected in (
+        ("{not json", "JSON object"),
+        (json.dumps({"type": "fly"}), "unknown message type"),
+        (json.dumps({"type": "ask", "question": "  "}), "empty"),
+        (json.dumps({"type": "ask", "question": "Q", "model": "evil:model"}), "unknown model"),
+        (json.dumps({"type": "decision", "action": "explode"}), "'run' or 'skip'"),
+    ):
+        socket.write_message(bad)
+        assert expected in (await events_until(socket, "error"))[-1]["message"]
+
+
+async def test_requests_without_a_token_are_refused(jp_fetch, jp_ws_fetch, jp_base_url, http_server_client):
+    for path in ("sciwand/config", f"sciwand/history?path={NOTEBOOK}"):
+        with pytest.raises(HTTPClientError) as refused:
+            await http_server_client.fetch(f"{jp_base_url}{path}", headers={"Authorization": ""})
+        assert refused.value.code == 403
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_ws_fetch("sciwand", "ws", params={"kernel_id": "x", "path": NOTEBOOK}, headers={"Authorization": ""})
+    assert refused.value.code == 403
+
+
+async def test_xsrf_is_enforced_for_cookie_sessions(jp_fetch, jp_serverapp, jp_base_url, http_server_client):
+    # Log in the way a browser does (token in the URL), keeping the cookies: the login and the XSRF one.
+    token = jp_serverapp.identity_provider.token
+    cookies = {}
+    for page in ("login", f"sciwand/config?token={token}"):
+        response = await http_server_client.fetch(
+            f"{jp_base_url}{page}", headers={"Authorization": ""}, follow_redirects=False, raise_error=False
+        )
+        for header in response.headers.get_list("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            cookies[name] = rest.split(";")[0]
+    assert "_xsrf" in cookies and len(cookies) >= 2
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    url = f"{jp_base_url}sciwand/history?path={NOTEBOOK}"
+    config = await http_server_client.fetch(
+        f"{jp_base_url}sciwand/config", headers={"Authorization": "", "Cookie": cookie}
+    )
+    assert json.loads(config.body)["default_model"].startswith("scripted:")  # the cookie alone authenticates
+    with pytest.raises(HTTPClientError) as refused:
+        await http_server_client.fetch(url, method="DELETE", headers={"Authorization": "", "Cookie": cookie})
+    assert refused.value.code == 403
+    headers = {"Authorization": "", "Cookie": cookie, "X-XSRFToken": cookies["_xsrf"]}
+    response = await http_server_client.fetch(url, method="DELETE", headers=headers)
+    assert response.code == 204
+
+
+async def test_config_names_the_models_the_panel_offers(jp_fetch, monkeypatch):
+    config = json.loads((await jp_fetch("sciwand", "config")).body)
+    assert config["models"] == [config["default_model"]]
+    assert config["approval"] is True
+
+
+def test_history_and_memory_survive_a_new_server(tmp_path):
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    first = ChatHistory(tmp_path)
+    first.append(NOTEBOOK, {"type": "question", "text": "Q"})
+    first.append(NOTEBOOK, {"type": "token", "text": "streamed only"})
+    first.save_memory(NOTEBOOK, [HumanMessage("Q"), AIMessage("Final answer: 1")])
+    with (tmp_path / next(p.name for p in tmp_path.glob("*.jsonl"))).open("a") as log:
+        log.write('{"type": "answ')  # a write cut short by a crash
+    again = ChatHistory(tmp_path)
+    assert again.events(NOTEBOOK) == [{"type": "question", "text": "Q"}]
+    assert [message.content for message in again.memory(NOTEBOOK)] == ["Q", "Final answer: 1"]
+    assert again.events("other.ipynb") == [] and again.memory("other.ipynb") == []
+    again.clear(NOTEBOOK)
+    assert again.events(NOTEBOOK) == []
