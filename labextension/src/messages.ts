@@ -61,7 +61,7 @@ function button(
 ): HTMLButtonElement {
   const node = document.createElement('button');
   node.type = 'button';
-  node.className = `jp-Button sciwand-button ${className}`;
+  node.className = `jp-mod-styled sciwand-button ${className}`;
   node.textContent = label;
   node.title = title;
   node.addEventListener('click', onClick);
@@ -188,13 +188,13 @@ export class StepMessage extends MessageWidget {
     }
     this.setStatus('proposed');
     this.setActions(
-      button('Run', 'sciwand-run-step', 'Run this code in the kernel', () =>
+      button('Run', 'jp-mod-accept sciwand-run-step', 'Run this code in the kernel', () =>
         this.decide('run')
       ),
       button('Edit', 'sciwand-edit-step', 'Edit the code before running', () =>
         this.edit()
       ),
-      button('Skip', 'sciwand-skip-step', 'Do not run this code', () =>
+      button('Skip', 'jp-mod-reject sciwand-skip-step', 'Do not run this code', () =>
         this.decide('skip')
       )
     );

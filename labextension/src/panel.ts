@@ -86,7 +86,7 @@ export class ChatPanel extends Panel {
     approvalLabel.append(this.approvalBox, ' Approve each step');
     this.newChatButton = document.createElement('button');
     this.newChatButton.type = 'button';
-    this.newChatButton.className = 'jp-Button sciwand-button sciwand-new-chat';
+    this.newChatButton.className = 'jp-mod-styled sciwand-button sciwand-new-chat';
     this.newChatButton.textContent = 'New chat';
     this.newChatButton.title = 'Forget this notebook’s conversation';
     this.newChatButton.addEventListener('click', () => void this.newChat());
@@ -127,12 +127,12 @@ export class ChatPanel extends Panel {
     this.input.addEventListener('input', () => this.updateControls());
     this.sendButton = document.createElement('button');
     this.sendButton.type = 'button';
-    this.sendButton.className = 'jp-Button jp-mod-accept sciwand-button sciwand-send';
+    this.sendButton.className = 'jp-mod-styled jp-mod-accept sciwand-button sciwand-send';
     this.sendButton.textContent = 'Send';
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton = document.createElement('button');
     this.stopButton.type = 'button';
-    this.stopButton.className = 'jp-Button jp-mod-warn sciwand-button sciwand-stop';
+    this.stopButton.className = 'jp-mod-styled jp-mod-warn sciwand-button sciwand-stop';
     this.stopButton.textContent = 'Stop';
     this.stopButton.title = 'Stop the running question';
     this.stopButton.addEventListener('click', () => this.stop());
@@ -425,9 +425,6 @@ export class ChatPanel extends Panel {
       case 'done':
         this.dropThinking();
         this.expireProposals();
-        if (event.status === 'stopped') {
-          this.addMessage(new NoticeMessage('notice', 'Stopped.'));
-        }
         if (live) {
           this.running = false;
           this.pending = false;
@@ -500,9 +497,14 @@ export class ChatPanel extends Panel {
     const nearBottom =
       node.scrollHeight - node.scrollTop - node.clientHeight < 120;
     if (force || nearBottom) {
-      requestAnimationFrame(() => {
+      const scroll = () => {
         node.scrollTop = node.scrollHeight;
-      });
+      };
+      requestAnimationFrame(scroll);
+      if (force) {
+        // Markdown and images render asynchronously: scroll again once they have.
+        window.setTimeout(scroll, 500);
+      }
     }
   }
 
