@@ -12,17 +12,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from rich.console import Console
 
 from assistant.backends import describe
 from assistant.config import Settings
 from assistant.evaluation import RESULTS_FILE, EvalProgress
 from assistant.model_cache import ModelCache
+from assistant.notebook_run import is_ask_cell
 from assistant.prompts import KERNEL_SETUP
 from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_tasks
 from assistant.tasks import Task
 from kernels import KernelConfig
-from kernels.pool import KernelPool
+from kernels.pool import READY_PER_WORKER, KernelPool
+
+
+def uses_llm(tasks: list[Task]) -> bool:
+    """Whether any task asks the LLM: a question, or a notebook with ``%%ask`` cells."""
+    if any(task.notebook is None for task in tasks):
+        return True
+    notebooks = {task.notebook for task in tasks}
+    return any(any(is_ask_cell(cell) for cell in nbformat.read(path, as_version=4).cells) for path in notebooks)
 
 
 def run_options(settings: Settings) -> RunOptions:
@@ -108,7 +118,9 @@ def _run_local(
 
     models = ModelCache(settings, progress=ByteProgress("preparing the embedded model", console))
     config = KernelConfig(cwd=out / "work" / ".idle", memory_limit_bytes=options.memory_limit_bytes)
-    with KernelPool(workers, config, preload=KERNEL_SETUP) as pool:
+    # Kernels of a batch that never asks the LLM skip the domain imports: seconds the notebooks did not ask for.
+    preload = KERNEL_SETUP if uses_llm(tasks) else ""
+    with KernelPool(READY_PER_WORKER * workers, config, preload=preload) as pool:
         run_tasks(
             tasks, models, out, options, workers=workers, log=log, on_start=on_start, on_record=on_record, pool=pool
         )

@@ -20,7 +20,7 @@ from assistant.prompts import KERNEL_SETUP
 from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_task
 from assistant.tasks import Task
 from kernels import KernelConfig
-from kernels.pool import KernelPool
+from kernels.pool import READY_PER_WORKER, KernelPool
 
 PLUGIN_NAME = "sciwand"
 
@@ -40,7 +40,7 @@ class SciwandWorker(WorkerPlugin):
 
         self.out = Path(worker.local_directory) / "sciwand"
         config = KernelConfig(cwd=self.out / "idle", memory_limit_bytes=self.memory_limit_bytes)
-        self.pool = KernelPool(max(1, worker.state.nthreads), config, preload=KERNEL_SETUP).start()
+        self.pool = KernelPool(READY_PER_WORKER * max(1, worker.state.nthreads), config, preload=KERNEL_SETUP).start()
         self.models = ModelCache(self.settings)
 
     def teardown(self, worker: Any) -> None:

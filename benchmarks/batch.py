@@ -70,7 +70,7 @@ def throughput(count: int, workers: int, skip_papermill: bool, root: Path) -> li
     outcome = run_batch(load_batch(root / "tasks.jsonl").tasks, Settings(), root / "sciwand", workers=workers)
     sciwand_s = time.perf_counter() - started
     assert sum(record["ok"] for record in outcome.records) == count, "some notebooks failed"
-    rows = [(f"sciwand batch, pool of {workers}", sciwand_s)]
+    rows = [(f"sciwand batch, {workers} workers", sciwand_s)]
     if not skip_papermill:
         import papermill
 

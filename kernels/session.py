@@ -108,8 +108,36 @@ class AsyncKernelSession:
         if self._client is not None:
             self._client.stop_channels()
         self._client = self._manager.client()
-        self._client.start_channels()
-        await self._client.wait_for_ready(timeout=self.config.startup_timeout_s)
+        self._client.start_channels(hb=False)  # liveness is the process's (is_alive), not a heartbeat thread
+        await self._wait_until_ready()
+
+    async def _wait_until_ready(self) -> None:
+        """Until a kernel_info request is answered on shell and its status seen on iopub.
+
+        jupyter_client's ``wait_for_ready`` does the same, then waits for 0.2 s of silence on iopub, which is
+        most of a forked kernel's start. Stray iopub messages are harmless here: ``execute`` filters by parent.
+        """
+        client = self._client
+        assert client is not None and self._manager is not None
+        deadline = time.monotonic() + self.config.startup_timeout_s
+        while time.monotonic() < deadline:
+            msg_id = client.kernel_info()
+            if await self._read_reply(msg_id) is not None and await self._iopub_answers(msg_id):
+                return
+            if not await self._manager.is_alive():
+                raise RuntimeError("the kernel died while starting")
+        raise RuntimeError(f"the kernel did not answer within {self.config.startup_timeout_s:g} s")
+
+    async def _iopub_answers(self, msg_id: str) -> bool:
+        """Whether iopub is subscribed: it carries a message of request ``msg_id``, or the kernel's welcome."""
+        assert self._client is not None
+        while True:
+            try:
+                msg = await self._client.get_iopub_msg(timeout=0.25)
+            except queue.Empty:
+                return False  # not subscribed yet: ask again
+            if msg["parent_header"].get("msg_id") == msg_id or msg["msg_type"] == "iopub_welcome":
+                return True
 
     @property
     def pid(self) -> int | None:

@@ -38,6 +38,16 @@ _KERNEL_MODULES = (
     "ipykernel.comm",
     "ipykernel.displayhook",
     "jupyter_client.session",
+    # ... and the modules its initialisation imports: a kernel's start is then mostly traitlets config.
+    "faulthandler",
+    "sqlite3",
+    "pdb",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
 )
 
 
@@ -100,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
             _reply({"pid": pid})
     finally:
         _kill_groups(children)
+        sys.stdout.flush()
+        os._exit(0)  # not the interpreter's teardown of every preloaded library: a second, for nothing
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,3 +118,37 @@ def run_until(client: Any, code: str, until: str | None = None) -> tuple[str, li
             return "running", messages
         if message["msg_type"] == "status" and content["execution_state"] == "idle":
             return client.get_shell_msg(timeout=60)["content"]["status"], messages
+
+
+# -- the lab panel's server (pytest-jupyter) ------------------------------------------------------------
+LAB_NOTEBOOK = "analysis/caffeine.ipynb"
+
+
+async def start_kernel(jp_fetch) -> str:
+    response = await jp_fetch(
+        "api", "kernels", method="POST", body=json.dumps({"name": "python3"}), request_timeout=120
+    )
+    return json.loads(response.body)["id"]
+
+
+async def connect(jp_ws_fetch, kernel_id: str, path: str = LAB_NOTEBOOK) -> Any:
+    socket = await jp_ws_fetch("sciwand", "ws", params={"kernel_id": kernel_id, "path": path})
+    assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
+    return socket
+
+
+async def events_until(socket: Any, kind: str) -> list[dict[str, Any]]:
+    """Every event up to and including the first of type ``kind``, tokens left out."""
+    seen = []
+    while True:
+        message = await socket.read_message()
+        assert message is not None, f"socket closed before a {kind!r} event; got {seen}"
+        event = json.loads(message)
+        if event["type"] != "token":
+            seen.append(event)
+        if event["type"] == kind:
+            return seen
+
+
+def ask(socket: Any, question: str, approval: bool = False) -> None:
+    socket.write_message(json.dumps({"type": "ask", "question": question, "approval": approval}))

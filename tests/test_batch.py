@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from assistant.batch import uses_llm
 from assistant.batch_file import load_batch
 from assistant.cli import main
 
@@ -128,3 +129,17 @@ def test_bad_batch_invocations_exit_2(workspace, capsys):
     assert main(["batch", str(workspace / "empty.jsonl"), "--workers", "0"]) == 2
     assert main(["run", str(workspace / "nowhere.ipynb")]) == 2
     assert capsys.readouterr().err.count("sciwand:") == 4
+
+
+def test_only_batches_that_ask_the_llm_preload_the_domain_libraries(workspace):
+    write_notebook(workspace / "asks.ipynb", "%%ask What is x?", parameters="x = 1")
+    (workspace / "plain.jsonl").write_text(
+        json.dumps({"id": "sq-{name}", "notebook": "square.ipynb", "params": "molecules.csv"})
+    )
+    (workspace / "mixed.jsonl").write_text(
+        json.dumps({"id": "sq", "notebook": "square.ipynb"}) + "\n" + json.dumps({"id": "a", "notebook": "asks.ipynb"})
+    )
+    (workspace / "questions.jsonl").write_text(json.dumps({"id": "q", "question": "hi"}))
+    assert not uses_llm(load_batch(workspace / "plain.jsonl").tasks)
+    assert uses_llm(load_batch(workspace / "mixed.jsonl").tasks)
+    assert uses_llm(load_batch(workspace / "questions.jsonl").tasks)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 import pytest
 from tornado.httpclient import HTTPClientError
 
 from assistant.lab.history import ChatHistory
 
-from conftest import python_block
+from conftest import LAB_NOTEBOOK, ask, connect, events_until, python_block, start_kernel
 
-NOTEBOOK = "analysis/caffeine.ipynb"
+NOTEBOOK = LAB_NOTEBOOK
 
 
 @pytest.fixture
@@ -33,36 +32,6 @@ def replies(tmp_path, monkeypatch):
 @pytest.fixture
 def jp_server_config(replies):
     return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True}}}
-
-
-async def start_kernel(jp_fetch) -> str:
-    response = await jp_fetch(
-        "api", "kernels", method="POST", body=json.dumps({"name": "python3"}), request_timeout=120
-    )
-    return json.loads(response.body)["id"]
-
-
-async def connect(jp_ws_fetch, kernel_id: str, path: str = NOTEBOOK) -> Any:
-    socket = await jp_ws_fetch("sciwand", "ws", params={"kernel_id": kernel_id, "path": path})
-    assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
-    return socket
-
-
-async def events_until(socket: Any, kind: str) -> list[dict[str, Any]]:
-    """Every event up to and including the first of type ``kind``, tokens left out."""
-    seen = []
-    while True:
-        message = await socket.read_message()
-        assert message is not None, f"socket closed before a {kind!r} event; got {seen}"
-        event = json.loads(message)
-        if event["type"] != "token":
-            seen.append(event)
-        if event["type"] == kind:
-            return seen
-
-
-def ask(socket: Any, question: str, approval: bool = False) -> None:
-    socket.write_message(json.dumps({"type": "ask", "question": question, "approval": approval}))
 
 
 async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp_fetch, jp_ws_fetch, replies):

@@ -1,0 +1,129 @@
+"""The chat panel end to end in a real browser: `jupyter lab`, Debian's Chromium driven by Playwright.
+
+The model is scripted, so the test checks the panel and the server, not the LLM: open a notebook, open
+the panel, ask, approve the proposed step, and find the answer in the panel and the step, with its
+output, inserted into the notebook. A screenshot lands in ``test-artifacts/lab-panel.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from conftest import python_block
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("SCIWAND_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+# Chromium as root in a container, on a machine whose only network is the loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path) -> Iterator[tuple[str, str, Path]]:
+    """A `jupyter lab` on 127.0.0.1 with a token and a scripted model: (its URL, the token, its root)."""
+    root = tmp_path / "root"
+    root.mkdir()
+    notebook = new_notebook(
+        cells=[new_code_cell("dose_mg = 21")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(notebook, str(root / "dosing.ipynb"))
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps([python_block("print(dose_mg * 2)"), "Final answer: **42 mg** in two doses."]))
+    token, port = secrets.token_hex(16), _free_port()
+    env = {
+        **os.environ,
+        "SCIWAND_MODEL": f"scripted:{replies}",
+        "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+    }
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:  # the server logs its URL once it listens
+            if f"127.0.0.1:{port}/" in line:
+                break
+        else:
+            pytest.fail(f"jupyter lab exited with status {server.wait()}")
+        yield f"http://127.0.0.1:{port}", token, root
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_ask_approve_and_insert_in_a_real_browser(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token, root = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/lab/tree/dosing.ipynb?token={token}")
+        expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=90_000)
+        tab = page.locator('li.lm-TabBar-tab[data-id="sciwand-chat"]')
+        if not page.locator(".sciwand-panel").is_visible():
+            tab.click()
+        expect(page.locator(".sciwand-input")).to_be_enabled(timeout=90_000)  # kernel up, socket open
+        expect(page.locator(".sciwand-approval")).to_be_checked()  # approval is on for a new user
+
+        page.locator(".jp-Notebook .jp-Cell").first.click()  # make the first cell active
+        page.keyboard.press("Shift+Enter")  # run it: dose_mg now lives in the notebook's kernel
+        page.locator(".sciwand-input").fill("What is twice the dose?")
+        page.locator(".sciwand-input").press("Enter")
+
+        run = page.locator(".sciwand-run-step")
+        expect(run).to_be_visible(timeout=60_000)
+        expect(page.locator(".sciwand-running")).to_be_visible()
+        step = page.locator(".sciwand-message-step").last
+        expect(step).to_contain_text("print(dose_mg * 2)")
+        run.click()
+
+        answer = page.locator(".sciwand-message-answer")
+        expect(answer).to_contain_text("42 mg", timeout=60_000)
+        expect(step.locator(".sciwand-step-outputs")).to_contain_text("42")
+        inserted = page.locator(".jp-Notebook .jp-Cell").filter(has_text="print(dose_mg * 2)")
+        expect(inserted).to_have_count(1)
+        expect(inserted.locator(".jp-OutputArea-output")).to_contain_text("42")
+        expect(page.locator(".sciwand-running")).to_have_count(0)
+
+        page.locator(".jp-Notebook").click()  # focus the notebook, then save it: the inserted step is on disk
+        page.keyboard.press("Control+s")
+        expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0, timeout=30_000)
+        saved = nbformat.read(str(root / "dosing.ipynb"), as_version=4)
+        step_cell = next(cell for cell in saved.cells if cell.source == "print(dose_mg * 2)")
+        assert step_cell.outputs[0]["text"] == "42\n"
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lab-panel.png"))
+        assert not errors, errors
+        browser.close()
