@@ -10,7 +10,7 @@ _CODE_BLOCK = re.compile(r"```[ \t]*(?P<lang>[^\s`]*)[ \t]*\n(?P<body>.*?)(?:(?P
 # Untagged fences count as Python; ```output / ```text blocks a model invents are never run.
 _RUNNABLE = {"", "python", "python3", "py", "ipython"}
 _ANSWER = re.compile(
-    r"^[ \t>*_#-]*(?:final[ \t]+answer|answer)[ \t*_]*:[ \t*_]*(.*)", re.IGNORECASE | re.MULTILINE | re.DOTALL
+    r"^[ \t>*_#-]*(?:final[ \t]+answer|answer)[ \t*_]*:(.*)", re.IGNORECASE | re.MULTILINE | re.DOTALL
 )
 
 
@@ -44,8 +44,17 @@ def parse_reply(text: str) -> Reply:
 
 
 def _clean_answer(raw: str) -> str:
+    """The answer without the label's emphasis ("**Final answer:** x") or emphasis around all of it."""
     answer = raw.split("```", 1)[0].strip()
-    return answer.strip("*_ ").strip()
+    for mark in ("**", "__", "*", "_"):
+        if answer.startswith(mark) and answer.count(mark) % 2:  # the closing half of a bold label
+            answer = answer[len(mark) :].strip()
+        if answer.endswith(mark) and answer.count(mark) % 2:
+            answer = answer[: -len(mark)].strip()
+        wrapped = answer.startswith(mark) and answer.endswith(mark) and answer.count(mark) == 2
+        if wrapped and len(answer) > 2 * len(mark):
+            answer = answer[len(mark) : -len(mark)].strip()
+    return answer
 
 
 def normalise_code(code: str) -> str:

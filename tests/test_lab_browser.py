@@ -53,12 +53,16 @@ def lab(tmp_path) -> Iterator[tuple[str, str, Path]]:
     nbformat.write(notebook, str(root / "dosing.ipynb"))
     replies = tmp_path / "replies.json"
     replies.write_text(json.dumps([python_block("print(dose_mg * 2)"), "Final answer: **42 mg** in two doses."]))
+    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))  # no "Jupyter news?" toast over the panel
     token, port = secrets.token_hex(16), _free_port()
     env = {
         **os.environ,
         "SCIWAND_MODEL": f"scripted:{replies}",
         "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),  # the chat history lives here
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),

@@ -63,6 +63,10 @@ def test_hash_inside_a_string_is_code_not_a_comment():
         ("## Final answer: 42", "42"),
         ("- Answer: 7 atoms", "7 atoms"),
         ("The output shows it.\nFinal answer: 13 heavy atoms", "13 heavy atoms"),
+        ("Final answer: **42**", "42"),
+        # Emphasis inside the answer is the answer's own Markdown, kept for the panel and the notebook.
+        ("Final answer: **42 mg** in two doses.", "**42 mg** in two doses."),
+        ("Final answer: the_value is 4", "the_value is 4"),
     ],
 )
 def test_final_answer_variants(text, answer):

@@ -21,7 +21,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    state = LabState(load_settings(), serverapp.kernel_manager, Path(serverapp.data_dir))
+    state = LabState(load_settings(), serverapp.kernel_manager, Path(serverapp.data_dir), str(serverapp.root_dir))
     base = url_path_join(serverapp.web_app.settings["base_url"], "sciwand")
     serverapp.web_app.settings["sciwand"] = state
     serverapp.web_app.add_handlers(

@@ -15,10 +15,10 @@ from assistant.model_cache import ModelCache
 
 
 class LabState:
-    def __init__(self, settings: Settings, kernel_manager: MappingKernelManager, data_dir: Path) -> None:
+    def __init__(self, settings: Settings, kernel_manager: MappingKernelManager, data_dir: Path, scope: str) -> None:
         self.settings = settings
         self.kernel_manager = kernel_manager
-        self.history = ChatHistory(data_dir / "sciwand" / "chats")
+        self.history = ChatHistory(data_dir / "sciwand" / "chats", scope)
         self.models_cache = ModelCache(settings)  # the embedded model loads once, at the first question
         self.chats: dict[str, KernelChat] = {}
 

@@ -23,12 +23,15 @@ TRANSIENT_EVENTS = {"token", "state"}
 
 
 class ChatHistory:
-    def __init__(self, root: Path) -> None:
+    """``root`` holds the files; ``scope`` (the server's root directory) keeps two servers' notebooks apart."""
+
+    def __init__(self, root: Path, scope: str = "") -> None:
         self.root = root
+        self.scope = scope
         self._lock = threading.Lock()
 
     def _base(self, notebook: str) -> Path:
-        return self.root / hashlib.sha256(notebook.encode()).hexdigest()[:32]
+        return self.root / hashlib.sha256(f"{self.scope}\0{notebook}".encode()).hexdigest()[:32]
 
     def append(self, notebook: str, event: dict[str, Any]) -> None:
         if event.get("type") in TRANSIENT_EVENTS:
