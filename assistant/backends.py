@@ -31,6 +31,23 @@ _PROVIDER_PACKAGES = {
 _TAKES_TIMEOUT = {"openai", "anthropic", "mistralai", "groq"}
 
 
+# The openai client's back-off before retry k (0-based): min(0.5 * 2**k, 8) seconds, less up to 25% jitter.
+_BACKOFF_FIRST, _BACKOFF_MAX = 0.5, 8.0
+
+
+def call_deadline(settings: Settings) -> float | None:
+    """Seconds one LLM call may take in all, retries included: the loop's own bound, or None (no network).
+
+    The provider's timeout applies per attempt and per read, so a server that trickles bytes never trips it;
+    this bound does: every attempt may wait ``llm_timeout``, plus the back-off between attempts.
+    """
+    provider = settings.model.partition(":")[0]
+    if provider not in _TAKES_TIMEOUT:
+        return None
+    backoff = sum(min(_BACKOFF_FIRST * 2**k, _BACKOFF_MAX) for k in range(settings.llm_retries))
+    return settings.llm_timeout * (settings.llm_retries + 1) + backoff
+
+
 def describe(settings: Settings) -> str:
     if settings.model == "local":
         return f"local:{os.path.basename(settings.model_path) if settings.model_path else 'qwen2.5-coder-1.5b-q4_k_m'}"

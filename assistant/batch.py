@@ -15,7 +15,7 @@ from typing import Any
 import nbformat
 from rich.console import Console
 
-from assistant.backends import describe
+from assistant.backends import call_deadline, describe
 from assistant.config import Settings
 from assistant.evaluation import RESULTS_FILE, EvalProgress
 from assistant.model_cache import ModelCache
@@ -43,7 +43,7 @@ def run_options(settings: Settings) -> RunOptions:
         max_turns=settings.max_turns,
         timeout=settings.timeout,
         memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
-        session_options={"llm_concurrency": concurrency},
+        session_options={"llm_concurrency": concurrency, "llm_deadline": call_deadline(settings)},
     )
 
 

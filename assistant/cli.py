@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from assistant import batch_cli
-from assistant.backends import BackendError, describe, make_chat_model
+from assistant.backends import BackendError, call_deadline, describe, make_chat_model
 from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
 from assistant.events import Fanout, LoopEvents
@@ -73,6 +73,7 @@ def _open_session(
         max_turns=settings.max_turns,
         timeout=settings.timeout,
         events=events,
+        llm_deadline=call_deadline(settings),
     )
     return session, kernel
 

@@ -27,8 +27,10 @@ class Settings:
     max_turns: int = 8
     timeout: float = 120.0  # seconds per executed cell
     memory_limit_gb: float = 8.0  # per kernel
-    llm_timeout: float = 300.0  # seconds per LLM call (remote backends)
-    llm_retries: int = 4  # remote backends: retries of a failed or rate-limited call, with exponential back-off
+    # Remote backends: seconds an attempt may wait for a byte, and retries of a failed or rate-limited call
+    # (exponential back-off with jitter). Worst case per call, a hung server: 120 s x 4 + 3.5 s, about 8 min.
+    llm_timeout: float = 120.0
+    llm_retries: int = 3
     llm_concurrency: int = 4  # remote backends: LLM calls in flight at once per process (batch workers share it)
     lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
 

@@ -154,6 +154,7 @@ class ChatSession:
         use_hints: bool = True,
         llm_concurrency: int | None = None,
         review: Callable[[str], str | None] | None = None,
+        llm_deadline: float | None = None,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -172,6 +173,8 @@ class ChatSession:
         self.llm_concurrency = llm_concurrency  # calls in flight per model across this process; None: no cap
         # Approval: sees each step's code before it runs; returns the code to run (maybe edited), or None to skip.
         self.review = review
+        # Seconds one LLM call may take in all (backends.call_deadline): the provider's timeout is per read.
+        self.llm_deadline = llm_deadline
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
@@ -342,8 +345,7 @@ class ChatSession:
             with llm_slot(self.model_name, self.llm_concurrency):
                 text, pieces = self._stream(attempt, attempt.messages(window), sampling)
         except Exception as exc:  # every provider has its own error types; all mean the same here
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise LLMError(f"the LLM call failed ({type(exc).__name__}): {message}") from exc
+            raise LLMError(f"the LLM call failed ({type(exc).__name__}): {_cause_line(exc)}") from exc
         if attempt.tokens_out == reported_out:
             attempt.tokens_out += pieces  # providers that report usage only in a final chunk we cut off
         return text
@@ -352,7 +354,10 @@ class ChatSession:
         """Stream the reply, cutting it off as soon as it holds a complete code block; (text, chunks)."""
         text = ""
         pieces = 0
+        started = time.monotonic()
         for chunk in self.model.stream(messages, stop=STOP_SEQUENCES, **sampling):
+            if self.llm_deadline is not None and time.monotonic() - started > self.llm_deadline:
+                raise TimeoutError(f"no complete reply within {self.llm_deadline:g} s")
             usage = getattr(chunk, "usage_metadata", None)
             if usage:
                 attempt.tokens_in += usage.get("input_tokens", 0)
@@ -375,3 +380,17 @@ class ChatSession:
             self.memory.append(AIMessage(f"```python\n{success.code}\n```"))
             self.memory.append(HumanMessage(success.observation))
         self.memory.append(AIMessage(f"Final answer: {answer}" if answer else "I could not find the answer."))
+
+
+def _cause_line(exc: BaseException) -> str:
+    """One line: the error's message, plus its root cause when that says more ("Connection refused")."""
+
+    def first_line(error: BaseException) -> str:
+        text = str(error).strip()
+        return text.splitlines()[0] if text else type(error).__name__
+
+    message, root = first_line(exc), exc
+    while root.__cause__ is not None and root.__cause__ is not root:
+        root = root.__cause__
+    cause = first_line(root)
+    return f"{message} ({cause})" if root is not exc and cause not in message else message

@@ -17,7 +17,7 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
-from assistant.backends import BackendError, describe, make_chat_model
+from assistant.backends import BackendError, call_deadline, describe, make_chat_model
 from assistant.cell_view import CellView
 from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.loop import ChatSession, LLMError
@@ -189,6 +189,7 @@ class AskMagics(Magics):
                 self.session = ChatSession(model, IPythonExecutor(self.shell), setup_code=None)
             self.session.model = model
             self.session.model_name = describe(settings)
+            self.session.llm_deadline = call_deadline(settings)
             self._model_key = key
         return self.session
 

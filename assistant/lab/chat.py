@@ -18,7 +18,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from assistant.backends import BackendError
+from assistant.backends import BackendError, call_deadline
 from assistant.config import Settings
 from assistant.events import LoopEvents, Step
 from assistant.kernel_context import context_from_kernel
@@ -167,6 +167,7 @@ class KernelChat:
             self._session.memory = self.history.memory(self.notebook)
         session = self._session
         session.model, session.model_name = model, name
+        session.llm_deadline = call_deadline(settings)
         session.max_turns, session.timeout = settings.max_turns, settings.timeout
         session.review = self._review if self.approval else None
         return session
