@@ -6,6 +6,9 @@ from typing import Any
 
 from kernels.result import ExecutionResult, KernelError, Output, Status, strip_ansi
 
+# Content field of a ``stream`` message by which the kernel reports text it dropped (kernels/outstream.py).
+DROPPED_KEY = "sciwand_dropped_chars"
+
 
 class OutputCollector:
     def __init__(self, limit_chars: int) -> None:
@@ -25,7 +28,9 @@ class OutputCollector:
         if kind == "execute_input":
             self.execution_count = content.get("execution_count")
         elif kind == "stream":
-            self._add_stream(content["name"], content["text"])
+            self.dropped_chars += int(content.get(DROPPED_KEY, 0))  # what the kernel dropped (kernels/outstream.py)
+            if content["text"]:
+                self._add_stream(content["name"], content["text"])
         elif kind in ("execute_result", "display_data"):
             self._add_bundle(kind, content)
         elif kind == "error":

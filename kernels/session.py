@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import shutil
@@ -18,6 +19,7 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from kernels import cgroup
 from kernels.environment import kernel_environment
 from kernels.forking import ForkProvisioner, ForkServer
 from kernels.output_collector import OutputCollector
@@ -26,6 +28,22 @@ from kernels.result import ExecutionResult, Status
 # How often a waiting execute checks that the kernel process still lives.
 _LIVENESS_POLL_S = 0.25
 
+# Run silently in the kernel: wait for its killed children {pids} (2 s at most), so they free their pids.
+_REAP_CHILDREN = """
+def _sciwand_reap(pids, deadline):
+    import os, time
+    while pids and time.monotonic() < deadline:
+        for pid in list(pids):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    pids.remove(pid)
+            except ChildProcessError:
+                pids.remove(pid)
+        time.sleep(0.01)
+_sciwand_reap(set({pids!r}), __import__("time").monotonic() + 2)
+del _sciwand_reap
+"""
+
 
 @dataclass
 class KernelConfig:
@@ -33,8 +51,20 @@ class KernelConfig:
 
     cwd: Path = field(default_factory=Path.cwd)
     env: dict[str, str] | None = None  # None: the filtered parent environment
+    # Limits on what generated code can do; 0 turns one off. They bound accidents, they are no sandbox:
+    # README.md "Limits, honestly". Defaults suit a 2-core 24 GiB machine running a few kernels.
+    # Address space (RLIMIT_AS): a bigger allocation raises MemoryError in the cell; the kernel lives.
     memory_limit_bytes: int = 8 * 1024**3
-    output_limit_chars: int = 1_000_000  # per cell, kept in memory; the rest is counted and dropped
+    # Size of any one file written (RLIMIT_FSIZE): a write past it raises OSError [Errno 27] File too large.
+    max_file_bytes: int = 4 * 1024**3
+    # Tasks (processes and threads) of the kernel and its descendants, in a pids cgroup of its own when one
+    # is writable (kernels/cgroup.py), else RLIMIT_NPROC (binds non-root users only): fork, thread start or
+    # subprocess past it raises BlockingIOError / OSError [Errno 11] Resource temporarily unavailable.
+    max_processes: int = 256
+    # Output kept per cell; the rest is counted, dropped, and reported by a "[... N characters of output
+    # dropped ...]" line. Printed text past it is dropped in the kernel (kernels/outstream.py), so even a
+    # 200 MB print costs neither process memory; a rich display past it passes the client once, then is dropped.
+    output_limit_chars: int = 1_000_000
     interrupt_grace_s: float = 2.0  # after a timeout, how long an interrupt gets before a restart
     startup_timeout_s: float = 60.0
     fork_server: ForkServer | None = None  # fork kernels from this warm zygote instead of starting them cold
@@ -56,6 +86,12 @@ def _kernel_spec(config: KernelConfig) -> KernelSpec:
     argv = [sys.executable, "-m", "kernels.launch"]
     if config.memory_limit_bytes:
         argv += ["--memory-bytes", str(config.memory_limit_bytes)]
+    if config.max_file_bytes:
+        argv += ["--file-bytes", str(config.max_file_bytes)]
+    if config.max_processes:
+        argv += ["--max-processes", str(config.max_processes)]
+    if config.output_limit_chars:
+        argv += ["--output-limit-chars", str(config.output_limit_chars)]
     # History in memory: concurrent kernels would contend for one sqlite file, and the transcript is the record.
     argv += ["--HistoryManager.hist_file=:memory:", "-f", "{connection_file}"]
     return KernelSpec(argv=argv, display_name="sciwand (limited python)", language="python")
@@ -155,9 +191,10 @@ class AsyncKernelSession:
     async def restart(self) -> None:
         """A fresh kernel in the same place; all state is lost."""
         assert self._manager is not None, "session not started"
-        survivors = self._descendants()
+        survivors, old_cgroup = self._descendants(), self._cgroup()
         await self._manager.restart_kernel(now=True)
         _kill(survivors)
+        await asyncio.to_thread(cgroup.remove, old_cgroup)  # what reparenting hid from _descendants
         await self._connect()
 
     async def shutdown(self) -> None:
@@ -169,16 +206,24 @@ class AsyncKernelSession:
                 self._client.stop_channels()
             self._manager = self._client = None
             return
-        survivors = self._descendants()
+        survivors, kernel_cgroup = self._descendants(), self._cgroup()
         if self._client is not None:
             self._client.stop_channels()
         try:
             await self._manager.shutdown_kernel(now=True)
         finally:
             _kill(survivors)
+            await asyncio.to_thread(cgroup.remove, kernel_cgroup)
             if self._ipc_dir is not None:
                 shutil.rmtree(self._ipc_dir, ignore_errors=True)
             self._manager = self._client = self._ipc_dir = None
+
+    def _cgroup(self) -> Path | None:
+        """The kernel's own pids cgroup (kernels/cgroup.py), if it made one."""
+        pid = self.pid
+        if pid is None or not self.config.max_processes:
+            return None
+        return cgroup.kernel_cgroup(pid)
 
     def _descendants(self) -> list[psutil.Process]:
         pid = self.pid
@@ -197,6 +242,7 @@ class AsyncKernelSession:
         assert client is not None, "session not started"
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
+        limit_hits = cgroup.limit_hits(self._cgroup())
         msg_id = client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
         collector = OutputCollector(self.config.output_limit_chars)
 
@@ -210,7 +256,27 @@ class AsyncKernelSession:
             await self._read_reply(msg_id)
             if collector.error is not None:
                 status = Status.ERROR
+        if status is not Status.DIED and cgroup.limit_hits(self._cgroup()) > limit_hits:
+            note = " ".join(filter(None, [note, await self._free_process_slots()]))
         return collector.result(status, time.monotonic() - started, note)
+
+    async def _free_process_slots(self) -> str:
+        """After a cell hit the process limit: kill what it left running (a fork bomb's copies of the kernel
+        would hold every slot for good), and reap the kernel's dead children, which hold slots until waited."""
+        path, pid = self._cgroup(), self.pid
+        assert path is not None and pid is not None
+        killed = await asyncio.to_thread(cgroup.kill_all_except, path, pid)
+        try:
+            dead = [child.pid for child in psutil.Process(pid).children()]
+        except psutil.NoSuchProcess:
+            dead = []
+        if dead and self._client is not None:
+            reap = _REAP_CHILDREN.format(pids=dead)
+            await self._read_reply(self._client.execute(reap, silent=True, store_history=False))
+        return (
+            f"The code reached the limit of {self.config.max_processes} processes and threads; the {killed} "
+            "processes it left were killed. The kernel and its variables are intact."
+        )
 
     async def _collect_until_idle(self, msg_id: str, collector: OutputCollector, deadline: float | None) -> Status:
         """Route this request's iopub messages into ``collector`` until the kernel goes idle."""
