@@ -74,6 +74,7 @@ def join(max_tasks: int) -> Path | None:
     path = kernel_cgroup(os.getpid())
     if path is None:
         return None
+    _sweep(path.parent)
     try:
         path.mkdir(exist_ok=True)  # exists: a stale one of a dead process with our pid; reuse it
         (path / "pids.max").write_text(str(max_tasks))
@@ -83,6 +84,19 @@ def join(max_tasks: int) -> Path | None:
             path.rmdir()
         return None
     return path
+
+
+def _sweep(base: Path) -> None:
+    """Remove the empty cgroups of kernels that are gone without a ``remove`` (killed owners, zygote stops).
+
+    rmdir only succeeds on an empty cgroup, so a live kernel's is never touched.
+    """
+    with contextlib.suppress(OSError):
+        for stale in base.glob(f"{_PREFIX}*"):
+            pid = stale.name.removeprefix(_PREFIX)
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                with contextlib.suppress(OSError):
+                    stale.rmdir()
 
 
 def members(path: Path) -> list[int]:
