@@ -16,7 +16,7 @@ def clip(text: str, budget: int = OUTPUT_BUDGET) -> str:
     head = budget * 2 // 3
     tail = budget - head
     omitted = len(text) - head - tail
-    return f"{text[:head]}\n[... {omitted} characters omitted ...]\n{text[-tail:]}"
+    return f"{text[:head]}\n[... {omitted} characters omitted ...]\n{text[len(text) - tail :]}"  # tail may be 0
 
 
 def _describe(output: Output) -> str:

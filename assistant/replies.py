@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 
 # A fence with its language tag, the body, and the closing fence (absent while a reply is still streaming).
-_CODE_BLOCK = re.compile(r"```[ \t]*(?P<lang>[^\s`]*)[ \t]*\n(?P<body>.*?)(?:(?P<close>\n[ \t]*```)|\Z)", re.DOTALL)
+# An empty block ("```python\n```") closes at once: its closing fence is not taken for the body.
+_CODE_BLOCK = re.compile(
+    r"```[ \t]*(?P<lang>[^\s`]*)[ \t]*\n(?P<body>.*?)(?:(?P<close>(?:(?<=\n)|\n)[ \t]*```)|\Z)", re.DOTALL
+)
 # Untagged fences count as Python; ```output / ```text blocks a model invents are never run.
 _RUNNABLE = {"", "python", "python3", "py", "ipython"}
 _ANSWER = re.compile(
