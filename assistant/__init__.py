@@ -7,8 +7,12 @@ from typing import Any
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    from assistant.cell_journal import watch
     from assistant.magics import AskMagics, keep_question_marks
 
-    ipython.register_magics(AskMagics)
+    magics = AskMagics(ipython)
+    magics.journal = watch(ipython)
+    ipython.register_magics(magics)
+    magics.offer_restore()
     if keep_question_marks not in ipython.input_transformers_cleanup:
         ipython.input_transformers_cleanup.append(keep_question_marks)

@@ -16,7 +16,7 @@ import nbformat
 from rich.console import Console
 
 from assistant.backends import call_deadline, describe
-from assistant.config import Settings
+from assistant.config import Settings, replay_policy
 from assistant.evaluation import RESULTS_FILE, EvalProgress
 from assistant.model_cache import ModelCache
 from assistant.notebook_run import is_ask_cell
@@ -43,6 +43,7 @@ def run_options(settings: Settings) -> RunOptions:
         max_turns=settings.max_turns,
         timeout=settings.timeout,
         memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+        replay=replay_policy(settings),
         session_options={"llm_concurrency": concurrency, "llm_deadline": call_deadline(settings)},
     )
 

@@ -11,7 +11,14 @@ from rich.console import Console
 
 from assistant import batch_cli
 from assistant.backends import BackendError, call_deadline, describe, make_chat_model
-from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
+from assistant.config import (
+    ConfigError,
+    Settings,
+    add_settings_arguments,
+    flag_overrides,
+    load_settings,
+    replay_policy,
+)
 from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
 from assistant.events import Fanout, LoopEvents
 from assistant.loop import ChatSession, LLMError
@@ -20,6 +27,7 @@ from assistant.runner import ABLATIONS, RunOptions
 from assistant.tasks import load_suite
 from assistant.terminal import ByteProgress, TerminalView
 from kernels import KernelConfig, KernelSession
+from kernels.recovery import RecoveringKernel
 
 EXIT_NO_ANSWER = 1
 EXIT_SETUP = 2
@@ -68,7 +76,7 @@ def _open_session(
     events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
     session = ChatSession(
         model,
-        kernel,
+        RecoveringKernel(kernel, replay_policy(settings)),
         model_name=describe(settings),
         max_turns=settings.max_turns,
         timeout=settings.timeout,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kernels.recovery import ReplayPolicy
+
 
 class ConfigError(ValueError):
     """A setting is missing, malformed or unsafe; the message names it."""
@@ -32,6 +34,8 @@ class Settings:
     llm_timeout: float = 120.0
     llm_retries: int = 3
     llm_concurrency: int = 4  # remote backends: LLM calls in flight at once per process (batch workers share it)
+    replay_max_cells: int = 200  # after a kernel crash, replay up to this many successful cells (0: no replay)
+    replay_max_seconds: float = 120.0  # ... within this time
     lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
 
 
@@ -119,3 +123,12 @@ SETTINGS_FLAGS = ("model", "model_path", "base_url", "temperature", "max_turns",
 def flag_overrides(options: argparse.Namespace) -> dict[str, Any]:
     """The settings given as flags (None means not given)."""
     return {name: getattr(options, name, None) for name in SETTINGS_FLAGS}
+
+
+def replay_policy(settings: Settings) -> ReplayPolicy:
+    """How a kernel's state is rebuilt after a crash (``kernels/recovery.py``)."""
+    return ReplayPolicy(
+        enabled=settings.replay_max_cells > 0,
+        max_cells=settings.replay_max_cells,
+        max_seconds=settings.replay_max_seconds,
+    )

@@ -23,8 +23,18 @@ from assistant.prompt_cache import prime, system_prefix_tokens
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
-@cache
+# functools.cache does not lock: two threads asking at once would each load the model (2 GB apiece).
+_LOADING = threading.Lock()
+
+
 def _load(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+    """The process's one llama.cpp instance for this file, and the lock that serialises its use."""
+    with _LOADING:
+        return _load_once(model_path, n_ctx, n_threads)
+
+
+@cache
+def _load_once(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     try:
         from llama_cpp import Llama
     except ImportError as exc:

@@ -312,9 +312,10 @@ class ChatSession:
             code = reviewed
         self.events.running(code)
         result = self.executor.execute(code, self.timeout)
-        if result.status is Status.DIED:
+        if result.status is Status.DIED and not result.restarted:
             self.executor.restart()
-            self._setup_needed = self.setup_code is not None
+        if result.status is Status.DIED or result.restarted:
+            self._setup_needed = self.setup_code is not None and not result.restored
         hints = hints_for(result, code, self.catalog) if self.use_hints else []
         observation = format_observation(result, hints)
         slips = copy_slips(attempt.asked, code)

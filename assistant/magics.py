@@ -18,6 +18,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
 from assistant.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.cell_journal import CellJournal
 from assistant.cell_view import CellView
 from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.loop import ChatSession, LLMError
@@ -111,6 +112,7 @@ class AskMagics(Magics):
         self.defaults: dict[str, Any] = {}  # set by %ask_config, above the config file and env
         self.session: ChatSession | None = None
         self._model_key: tuple[Any, ...] | None = None
+        self.journal: CellJournal | None = None  # this kernel's successful cells, for %ask_restore after a crash
 
     @line_cell_magic
     @no_var_expand
@@ -146,6 +148,42 @@ class AskMagics(Magics):
             view.error(str(exc))
         except Exception as exc:  # the assistant must never take the user's cell down with a traceback
             view.error(f"internal error ({type(exc).__name__}: {exc}); your kernel and variables are unaffected")
+
+    @line_magic
+    def ask_restore(self, line: str) -> None:
+        """Replay the cells that ran in this notebook's previous kernel process (after a crash or restart).
+
+        %ask_restore          skip cells that write files, delete them, run programs or use the network
+        %ask_restore --all    replay those too
+        """
+        if self.journal is None:
+            print("sciwand: %ask_restore works in a Jupyter kernel, where the cells are journaled by kernel id")
+            return
+        cells = self.journal.previous_cells()
+        if not cells:
+            print("sciwand: nothing to restore: no earlier kernel process of this notebook left a journal")
+            return
+        settings = load_settings(self.defaults)
+        outcome = self.journal.replay(self.shell, cells, "--all" in line.split(), settings.replay_max_seconds)
+        self.journal.forget_previous()
+        print(f"sciwand: replayed {outcome.replayed} of {len(cells)} cells in {outcome.seconds:.1f} s")
+        if outcome.skipped:
+            print(
+                "  not replayed (they reach outside the kernel; %ask_restore --all runs them): "
+                + "; ".join(outcome.skipped)
+            )
+        if outcome.failed:
+            print("  failed on replay: " + "; ".join(outcome.failed))
+
+    def offer_restore(self) -> None:
+        """On load in a new kernel process: say what the previous one left, and how to bring it back."""
+        cells = self.journal.previous_cells() if self.journal is not None else []
+        if cells:
+            print(
+                f"sciwand: this notebook's previous kernel process ended (a crash or a restart) after {len(cells)} "
+                "successful cells. Run %ask_restore to replay them (cells that write files or use the network "
+                "are skipped unless you add --all)."
+            )
 
     @line_magic
     def ask_config(self, line: str) -> None:

@@ -6,6 +6,7 @@ from kernels import ExecutionResult, Output, Status
 
 OUTPUT_BUDGET = 2500  # characters of output shown to the LLM per step
 TRACEBACK_BUDGET = 1500
+MESSAGE_BUDGET = 600  # an exception's message or a session note: a 100k-character ValueError stays short
 _FRAME_LINES = 12
 
 
@@ -53,12 +54,15 @@ def format_observation(result: ExecutionResult, hints: list[str] | None = None) 
         return f"The code ran. Output:\n```\n{shown}\n```"
     parts: list[str] = []
     if result.status is Status.ERROR and result.error is not None:
-        parts.append(f"The code failed with {result.error.ename}: {result.error.evalue}")
+        parts.append(clip(f"The code failed with {result.error.ename}: {result.error.evalue}", MESSAGE_BUDGET))
         trace = trim_traceback(result.error.traceback)
         if trace:
             parts.append(f"Traceback (trimmed):\n```\n{trace}\n```")
     elif result.status is Status.TIMEOUT:
-        parts.append(f"The code was stopped: {result.note} Make it faster or do less work per step.")
+        stopped = clip(f"The code was stopped: {result.note}", MESSAGE_BUDGET)
+        parts.append(f"{stopped} Make it faster or do less work per step.")
+    elif result.status is Status.DIED and result.restarted:
+        parts.append(clip(result.note, MESSAGE_BUDGET))  # what died, what the replay brought back, what not
     elif result.status is Status.DIED:
         parts.append(
             "The kernel process crashed while running this code (a segfault, out of memory or exit). "

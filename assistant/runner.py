@@ -31,6 +31,7 @@ from assistant.observation import clip, failure_line, outputs_text
 from assistant.tasks import Task, Verdict, check_answer
 from kernels import KernelConfig, KernelSession
 from kernels.pool import KernelPool
+from kernels.recovery import RecoveringKernel, ReplayPolicy
 
 # What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
 # and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
@@ -56,6 +57,7 @@ class RunOptions:
     session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords
     notebooks_dir: Path | None = None  # where notebooks go (default OUT/notebooks)
     shared_workdir: Path | None = None  # run in this existing directory, never cleaned (sciwand run: the notebook's)
+    replay: ReplayPolicy = field(default_factory=ReplayPolicy)  # rebuilding a crashed kernel's state
 
     def __post_init__(self) -> None:
         if self.ablation is not None and self.ablation not in ABLATIONS:
@@ -249,7 +251,8 @@ def run_task(
             if notebook is None or any(is_ask_cell(cell) for cell in notebook.cells):  # else: no model needed
                 chat_model, model_name = (model, model_name) if isinstance(model, BaseChatModel) else model(task)
                 chat_options = options.chat_options()
-                session = ChatSession(chat_model, kernel, model_name=model_name, events=listeners, **chat_options)
+                executor = RecoveringKernel(kernel, options.replay)
+                session = ChatSession(chat_model, executor, model_name=model_name, events=listeners, **chat_options)
             if notebook is not None:
                 executed = _run_notebook(notebook, kernel, session, notebook_path, options)
                 error = executed.error

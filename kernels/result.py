@@ -55,6 +55,8 @@ class ExecutionResult:
     duration: float = 0.0
     note: str = ""  # what the session did about a timeout or a death
     truncated_chars: int = 0  # output dropped past the session's cap
+    restarted: bool = False  # the executor restarted the kernel after this cell (kernels.recovery)
+    restored: bool = False  # ... and replayed its journal in full: the state from before this cell is back
 
     @property
     def ok(self) -> bool:

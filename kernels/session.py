@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -110,6 +112,7 @@ class AsyncKernelSession:
         self._client: AsyncKernelClient | None = None
         self._ipc_dir: Path | None = None
         self._owned = True
+        self.restarts = 0  # how many times the kernel was replaced: its state is gone each time
 
     @classmethod
     async def attach(cls, manager: AsyncKernelManager, config: KernelConfig | None = None) -> AsyncKernelSession:
@@ -181,6 +184,18 @@ class AsyncKernelSession:
         process = getattr(provisioner, "process", None)
         return process.pid if process is not None else None
 
+    def exit_cause(self) -> str:
+        """How the kernel process ended, when the OS told us ("killed by SIGSEGV", "exit status 3"), else ""."""
+        provisioner = self._manager.provisioner if self._manager else None
+        code = getattr(getattr(provisioner, "process", None), "returncode", None)
+        if not isinstance(code, int):
+            return ""
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                return f"killed by {signal.Signals(-code).name}"
+            return f"killed by signal {-code}"
+        return f"exit status {code}"
+
     async def is_alive(self) -> bool:
         return self._manager is not None and await self._manager.is_alive()
 
@@ -193,6 +208,7 @@ class AsyncKernelSession:
         assert self._manager is not None, "session not started"
         survivors, old_cgroup = self._descendants(), self._cgroup()
         await self._manager.restart_kernel(now=True)
+        self.restarts += 1
         _kill(survivors)
         await asyncio.to_thread(cgroup.remove, old_cgroup)  # what reparenting hid from _descendants
         await self._connect()

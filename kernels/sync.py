@@ -69,6 +69,13 @@ class KernelSession:
     def pid(self) -> int | None:
         return self.session.pid
 
+    @property
+    def restarts(self) -> int:
+        return self.session.restarts
+
+    def exit_cause(self) -> str:
+        return self.session.exit_cause()
+
     def shutdown(self) -> None:
         """Stop the kernel and the I/O thread; safe to call twice."""
         if self._loop.is_closed():

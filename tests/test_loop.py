@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
+import types
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any, ClassVar
@@ -12,7 +15,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGenerationChunk
 
-from assistant import prompts
+from assistant import local_model, prompts
 from assistant.events import LoopEvents
 from assistant.loop import ChatSession, LLMError
 from kernels import Status
@@ -361,3 +364,25 @@ def test_llm_slots_cap_calls_per_model_across_sessions():
             pass
     assert llm_slots._slots["capped-model"].acquire(blocking=False)  # released on exit
     llm_slots._slots["capped-model"].release()
+
+
+def test_concurrent_first_calls_load_the_embedded_model_once(monkeypatch):
+    """Found by benchmarks/batch.py: 4 batch workers asking at once loaded 4 copies (8 GB instead of 2)."""
+    entered = threading.Barrier(2, timeout=1.0)  # a second concurrent load would meet the first here
+    loads = []
+
+    class CountingLlama:
+        def __init__(self, **kwargs: Any) -> None:
+            loads.append(kwargs)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                entered.wait()
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=CountingLlama))
+    local_model._load_once.cache_clear()
+    threads = [threading.Thread(target=local_model._load, args=("same.gguf", 512, 1)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    local_model._load_once.cache_clear()
+    assert len(loads) == 1

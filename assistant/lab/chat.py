@@ -19,7 +19,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 
 from assistant.backends import BackendError, call_deadline
-from assistant.config import Settings
+from assistant.config import Settings, replay_policy
 from assistant.events import LoopEvents, Step
 from assistant.kernel_context import context_from_kernel
 from assistant.lab.history import ChatHistory
@@ -27,6 +27,7 @@ from assistant.loop import ChatSession, LLMError
 from assistant.model_cache import ModelCache
 from assistant.notebook import cell_outputs
 from kernels import KernelSession
+from kernels.recovery import RecoveringKernel
 
 Event = dict[str, Any]
 Send = Callable[[Event], None]
@@ -163,7 +164,8 @@ class KernelChat:
         if self._kernel is None:
             self._kernel = KernelSession.attach(self.manager, self.server_loop)
         if self._session is None:
-            self._session = ChatSession(model, self._kernel, events=_Broadcast(self))
+            executor = RecoveringKernel(self._kernel, replay_policy(settings))
+            self._session = ChatSession(model, executor, events=_Broadcast(self))
             self._session.memory = self.history.memory(self.notebook)
         session = self._session
         session.model, session.model_name = model, name

@@ -1,0 +1,122 @@
+"""A notebook kernel's own journal, for the magics: every successful cell, on disk, as it runs.
+
+When the user's kernel dies, nothing inside it survives, so the magic cannot restore anything by itself.
+What it can do: write each successful cell to a file keyed by the kernel's id (Jupyter keeps the id
+across restarts), and, when ``%load_ext assistant`` runs in the new kernel process, offer
+``%ask_restore``, which replays the cells the previous process ran (skipping those that write files or
+reach the network, as ``kernels.journal`` reads them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kernels.journal import side_effects
+
+# Cells that must never be replayed: they would ask the LLM again or reload the extension.
+_NOT_JOURNALED = ("%ask", "%%ask", "%load_ext", "%reload_ext", "%ask_restore", "%ask_config")
+
+
+def journal_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sciwand" / "journals"
+
+
+def kernel_key() -> str | None:
+    """The Jupyter kernel id this process serves (stable across restarts), or None outside a kernel."""
+    try:
+        from ipykernel.connect import get_connection_file
+
+        name = Path(get_connection_file()).stem
+    except Exception:  # not in an ipykernel (terminal IPython): nothing to restore into later
+        return None
+    return name.removeprefix("kernel-") or None
+
+
+@dataclass
+class Replay:
+    replayed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class CellJournal:
+    """Appends successful cells of this process to ``path``; reads what an earlier process left there."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pid = os.getpid()
+
+    def record(self, code: str) -> None:
+        if not code.strip() or code.lstrip().startswith(_NOT_JOURNALED):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(json.dumps({"pid": self.pid, "code": code}) + "\n")
+
+    def previous_cells(self) -> list[str]:
+        """The cells of the last earlier process of this kernel id, in order."""
+        entries = []
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entries.append(json.loads(line))
+                except ValueError:
+                    continue  # a line cut short when the process died mid-write
+        earlier = [entry for entry in entries if entry.get("pid") != self.pid]
+        if not earlier:
+            return []
+        last_pid = earlier[-1]["pid"]
+        return [entry["code"] for entry in earlier if entry["pid"] == last_pid]
+
+    def forget_previous(self) -> None:
+        """Keep only this process's cells, so the offer is made once."""
+        if not self.path.exists():
+            return
+        mine = [line for line in self.path.read_text(encoding="utf-8").splitlines() if f'"pid": {self.pid},' in line]
+        self.path.write_text("".join(line + "\n" for line in mine), encoding="utf-8")
+
+    def replay(self, shell: Any, cells: list[str], with_side_effects: bool, max_seconds: float) -> Replay:
+        outcome = Replay()
+        started = time.monotonic()
+        for code in cells:
+            if time.monotonic() - started > max_seconds:
+                outcome.failed.append(f"{len(cells) - outcome.replayed - len(outcome.skipped)} cells: out of time")
+                break
+            effects = side_effects(code)
+            if effects and not with_side_effects:
+                outcome.skipped.append(f"`{code.strip().splitlines()[0][:60]}` ({', '.join(effects)})")
+                continue
+            result = shell.run_cell(code, store_history=False, silent=True)
+            if result.success:
+                outcome.replayed += 1
+                self.record(code)
+            else:
+                outcome.failed.append(f"`{code.strip().splitlines()[0][:60]}`")
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+
+def watch(shell: Any) -> CellJournal | None:
+    """Journal every successful cell of ``shell`` from now on; None outside a Jupyter kernel."""
+    existing = getattr(shell, "_sciwand_journal", None)
+    if existing is not None:  # %reload_ext: one hook, not two
+        return existing
+    key = kernel_key()
+    if key is None:
+        return None
+    journal = CellJournal(journal_dir() / f"{key}.jsonl")
+    shell._sciwand_journal = journal
+
+    def after_cell(result: Any) -> None:
+        if result.success:
+            journal.record(result.info.raw_cell)
+
+    shell.events.register("post_run_cell", after_cell)
+    return journal
