@@ -16,7 +16,7 @@ import nbformat
 from rich.console import Console
 
 from assistant.backends import call_deadline, describe
-from assistant.config import Settings, replay_policy
+from assistant.config import Settings, kernel_limits, replay_policy
 from assistant.evaluation import RESULTS_FILE, EvalProgress
 from assistant.model_cache import ModelCache
 from assistant.notebook_run import is_ask_cell
@@ -42,7 +42,7 @@ def run_options(settings: Settings) -> RunOptions:
         model_name=describe(settings),
         max_turns=settings.max_turns,
         timeout=settings.timeout,
-        memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+        kernel_limits=kernel_limits(settings),
         replay=replay_policy(settings),
         session_options={"llm_concurrency": concurrency, "llm_deadline": call_deadline(settings)},
     )
@@ -118,7 +118,7 @@ def _run_local(
     from assistant.terminal import ByteProgress
 
     models = ModelCache(settings, progress=ByteProgress("preparing the embedded model", console))
-    config = KernelConfig(cwd=out / "work" / ".idle", memory_limit_bytes=options.memory_limit_bytes)
+    config = KernelConfig(cwd=out / "work" / ".idle", **options.kernel_limits)
     # Kernels of a batch that never asks the LLM skip the domain imports: seconds the notebooks did not ask for.
     preload = KERNEL_SETUP if uses_llm(tasks) else ""
     with KernelPool(READY_PER_WORKER * workers, config, preload=preload) as pool:

@@ -16,6 +16,7 @@ from assistant.config import (
     Settings,
     add_settings_arguments,
     flag_overrides,
+    kernel_limits,
     load_settings,
     replay_policy,
 )
@@ -71,7 +72,7 @@ def _open_session(
 ) -> tuple[ChatSession, KernelSession]:
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", console))
     kernel = KernelSession(
-        KernelConfig(cwd=args.workdir, memory_limit_bytes=int(settings.memory_limit_gb * 1024**3))
+        KernelConfig(cwd=args.workdir, **kernel_limits(settings))
     ).start()
     events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
     session = ChatSession(
@@ -152,7 +153,7 @@ def _eval(args: argparse.Namespace) -> int:
         ablation=args.ablate,
         max_turns=settings.max_turns,
         timeout=settings.timeout,
-        memory_limit_bytes=int(settings.memory_limit_gb * 1024**3),
+        kernel_limits=kernel_limits(settings),
     )
     outcome = evaluate(suite.tasks, model, out, options, workers=args.workers, console=errors)
     title = f"{args.suite.name}: {options.model_name}" + (f", without {args.ablate}" if args.ablate else "")

@@ -28,7 +28,9 @@ class Settings:
     temperature: float | None = None  # None: the backend's tuned default
     max_turns: int = 8
     timeout: float = 120.0  # seconds per executed cell
-    memory_limit_gb: float = 8.0  # per kernel
+    memory_limit_gb: float = 8.0  # per kernel (address space)
+    max_file_gb: float = 4.0  # per file a kernel writes
+    max_processes: int = 256  # processes and threads of a kernel and its children
     # Remote backends: seconds an attempt may wait for a byte, and retries of a failed or rate-limited call
     # (exponential back-off with jitter). Worst case per call, a hung server: 120 s x 4 + 3.5 s, about 8 min.
     llm_timeout: float = 120.0
@@ -123,6 +125,15 @@ SETTINGS_FLAGS = ("model", "model_path", "base_url", "temperature", "max_turns",
 def flag_overrides(options: argparse.Namespace) -> dict[str, Any]:
     """The settings given as flags (None means not given)."""
     return {name: getattr(options, name, None) for name in SETTINGS_FLAGS}
+
+
+def kernel_limits(settings: Settings) -> dict[str, int]:
+    """The ``KernelConfig`` limits the settings ask for (README.md, "Limits, honestly")."""
+    return {
+        "memory_limit_bytes": int(settings.memory_limit_gb * 1024**3),
+        "max_file_bytes": int(settings.max_file_gb * 1024**3),
+        "max_processes": settings.max_processes,
+    }
 
 
 def replay_policy(settings: Settings) -> ReplayPolicy:

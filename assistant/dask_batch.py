@@ -28,9 +28,9 @@ PLUGIN_NAME = "sciwand"
 class SciwandWorker(WorkerPlugin):
     """On each worker: a kernel pool as large as its thread count, and the models its tasks use."""
 
-    def __init__(self, settings: Settings, memory_limit_bytes: int) -> None:
+    def __init__(self, settings: Settings, kernel_limits: dict[str, int]) -> None:
         self.settings = settings
-        self.memory_limit_bytes = memory_limit_bytes
+        self.kernel_limits = kernel_limits
         self.pool: KernelPool | None = None
         self.models: Any = None
         self.out: Path | None = None
@@ -39,7 +39,7 @@ class SciwandWorker(WorkerPlugin):
         from assistant.model_cache import ModelCache
 
         self.out = Path(worker.local_directory) / "sciwand"
-        config = KernelConfig(cwd=self.out / "idle", memory_limit_bytes=self.memory_limit_bytes)
+        config = KernelConfig(cwd=self.out / "idle", **self.kernel_limits)
         self.pool = KernelPool(READY_PER_WORKER * max(1, worker.state.nthreads), config, preload=KERNEL_SETUP).start()
         self.models = ModelCache(self.settings)
 
@@ -71,7 +71,7 @@ def run_on_dask(
     """Submit every task to the cluster at ``scheduler``; write each record and notebook as it comes back."""
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        client.register_plugin(SciwandWorker(settings, options.memory_limit_bytes), name=PLUGIN_NAME)
+        client.register_plugin(SciwandWorker(settings, options.kernel_limits), name=PLUGIN_NAME)
         futures = [client.submit(run_remote, task, options, pure=False, key=f"sciwand-{task.id}") for task in tasks]
         records = []
         for future in as_completed(futures):

@@ -53,7 +53,7 @@ class RunOptions:
     ablation: str | None = None
     max_turns: int = 8
     timeout: float = 120.0  # seconds per executed cell
-    memory_limit_bytes: int = 8 * 1024**3  # per kernel
+    kernel_limits: dict[str, int] = field(default_factory=dict)  # KernelConfig limits (config.kernel_limits)
     session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords
     notebooks_dir: Path | None = None  # where notebooks go (default OUT/notebooks)
     shared_workdir: Path | None = None  # run in this existing directory, never cleaned (sciwand run: the notebook's)
@@ -196,7 +196,7 @@ ModelChoice = Callable[[Task], tuple[BaseChatModel, str]]
 def _open_kernel(options: RunOptions, workdir: Path, pool: KernelPool | None) -> KernelSession:
     if pool is not None:
         return pool.acquire(cwd=workdir)
-    kernel = KernelSession(KernelConfig(cwd=workdir, memory_limit_bytes=options.memory_limit_bytes))
+    kernel = KernelSession(KernelConfig(cwd=workdir, **options.kernel_limits))
     return kernel.start()
 
 

@@ -117,12 +117,29 @@ def test_secret_keys_are_refused_without_echoing_them(config_file, key):
 def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
     values = {"model": "openai:x", "model_path": "/m.gguf", "base_url": "http://b", "temperature": "0.1"}
     values |= {"max_turns": "2", "timeout": "3", "memory_limit_gb": "4", "llm_timeout": "5"}
-    values |= {"llm_retries": "6", "llm_concurrency": "7"}
+    values |= {"llm_retries": "6", "llm_concurrency": "7", "max_file_gb": "0.5", "max_processes": "64"}
+    values |= {"replay_max_cells": "9", "replay_max_seconds": "10", "lab_models": "local, openai:y"}
     assert set(values) == {f.name for f in fields(Settings)}
     for name, value in values.items():
         monkeypatch.setenv(f"SCIWAND_{name.upper()}", value)
     settings = load_settings(path=tmp_path / "missing.toml")
-    assert settings == Settings("openai:x", "/m.gguf", "http://b", 0.1, 2, 3.0, 4.0, 5.0, 6, 7)
+    assert settings == Settings(
+        model="openai:x",
+        model_path="/m.gguf",
+        base_url="http://b",
+        temperature=0.1,
+        max_turns=2,
+        timeout=3.0,
+        memory_limit_gb=4.0,
+        max_file_gb=0.5,
+        max_processes=64,
+        llm_timeout=5.0,
+        llm_retries=6,
+        llm_concurrency=7,
+        replay_max_cells=9,
+        replay_max_seconds=10.0,
+        lab_models="local, openai:y",
+    )
 
 
 # -- weights ----------------------------------------------------------------------------------------
