@@ -16,3 +16,8 @@ def load_ipython_extension(ipython: Any) -> None:
     magics.offer_restore()
     if keep_question_marks not in ipython.input_transformers_cleanup:
         ipython.input_transformers_cleanup.append(keep_question_marks)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """The built chat panel (``labextension/`` builds into ``assistant/labextension``), for `labextension develop`."""
+    return [{"src": "labextension", "dest": "sciwand-lab"}]
