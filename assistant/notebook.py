@@ -76,6 +76,9 @@ class NotebookTranscript(LoopEvents):
         cell = new_code_cell(step.code, execution_count=step.result.execution_count)
         cell.outputs = cell_outputs(step.result)
         cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
+        if step.result.note:  # a timeout, a crash, and what the recovery restored
+            cell.metadata["sciwand"]["note"] = step.result.note
+            cell.outputs.append(new_output("stream", name="stderr", text=f"[sciwand] {step.result.note}\n"))
         return cell
 
     def answer(self, text: str | None) -> None:

@@ -203,3 +203,23 @@ def test_history_and_memory_survive_a_new_server(tmp_path):
     assert again.events("other.ipynb") == [] and again.memory("other.ipynb") == []
     again.clear(NOTEBOOK)
     assert again.events(NOTEBOOK) == []
+
+
+async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(jp_fetch, jp_ws_fetch, replies):
+    replies(
+        python_block("dose = 5\nprint(dose)"),
+        python_block("import ctypes\nctypes.string_at(0)"),
+        python_block("print(dose * 2)"),
+        "Final answer: 10",
+    )
+    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    ask(socket, "Double the dose, the hard way")
+    events = await events_until(socket, "done")
+    steps = [event for event in events if event["type"] == "step"]
+    assert [step["status"] for step in steps] == ["ok", "error", "ok"]
+    notice = next(
+        event["text"] for event in events if event["type"] == "notice" and "killed the kernel" in event["text"]
+    )
+    assert "earlier successful cells were replayed" in notice
+    assert steps[2]["outputs"][0]["text"] == "10\n"  # the variable came back with the replay
+    assert events[-1]["status"] == "answered"

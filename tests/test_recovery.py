@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 
 from kernels import Status
@@ -115,3 +116,16 @@ def test_journal_keeps_a_bounded_history():
     for code in ("a = 1", "b = 2", "c = 3"):
         journal.record(code)
     assert [entry.code for entry in journal.entries] == ["b = 2", "c = 3"] and journal.dropped == 1
+
+
+def test_the_transcript_keeps_what_the_recovery_said(tmp_path):
+    from assistant.events import Step
+    from assistant.notebook import NotebookTranscript
+    from kernels import ExecutionResult
+
+    transcript = NotebookTranscript(tmp_path / "run.ipynb")
+    note = "This cell killed the kernel; the kernel was restarted and 2 of 2 earlier successful cells were replayed"
+    transcript.step(Step(SEGFAULT, ExecutionResult(Status.DIED, note=note, restarted=True, restored=True), ""))
+    cell = nbformat.read(str(tmp_path / "run.ipynb"), as_version=4).cells[-1]
+    assert cell.metadata["sciwand"]["note"] == note
+    assert cell.outputs[-1]["text"] == f"[sciwand] {note}\n"

@@ -77,6 +77,8 @@ class _Broadcast(LoopEvents):
                 "note": step.result.note,
             }
         )
+        if step.result.note:  # a timeout or a crash, and what the recovery restored: the panel shows notices
+            self.chat.emit({"type": "notice", "text": step.result.note})
         self.chat.check_stopped()
 
     def notice(self, text: str) -> None:
