@@ -103,7 +103,9 @@ def test_ask_approve_and_insert_in_a_real_browser(lab):
         page.locator(".jp-Notebook .jp-Cell").first.click()  # make the first cell active
         page.keyboard.press("Shift+Enter")  # run it: dose_mg now lives in the notebook's kernel
         page.locator(".sciwand-input").fill("What is twice the dose?")
+        expect(page.locator(".sciwand-send")).to_be_enabled(timeout=30_000)  # the panel's socket is up
         page.locator(".sciwand-input").press("Enter")
+        expect(page.locator(".sciwand-message-question")).to_contain_text("twice the dose")
 
         run = page.locator(".sciwand-run-step")
         expect(run).to_be_visible(timeout=60_000)

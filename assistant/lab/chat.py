@@ -110,7 +110,8 @@ class KernelChat:
         self.approval = True
         self.executing = False  # a step is running in the kernel: Stop interrupts it
         self._session: ChatSession | None = None
-        self._kernel: KernelSession | None = None
+        self._kernel: KernelSession | None = None  # attached for the current run only
+        self._executor: RecoveringKernel  # journals the steps of every run, for replay after a crash
         self._decisions: queue.Queue[Decision] = queue.Queue()
         self._stopped = threading.Event()
         self._running = threading.Lock()
@@ -154,6 +155,7 @@ class KernelChat:
             self.emit({"type": "error", "message": f"{type(exc).__name__}: {exc}"})
         finally:
             self.executing = False
+            self._disconnect()
             if self._session is not None:
                 self.history.save_memory(self.notebook, self._session.memory)
             self.emit({"type": "done", "status": status})
@@ -163,12 +165,13 @@ class KernelChat:
 
     def _prepare(self, settings: Settings) -> ChatSession:
         model, name = self.models.get(settings)
-        if self._kernel is None:
-            self._kernel = KernelSession.attach(self.manager, self.server_loop)
+        # Connected for this run only: no ZeroMQ socket outlives it, whatever happens to the server after.
+        self._kernel = KernelSession.attach(self.manager, self.server_loop)
         if self._session is None:
-            executor = RecoveringKernel(self._kernel, replay_policy(settings))
-            self._session = ChatSession(model, executor, events=_Broadcast(self))
+            self._executor = RecoveringKernel(self._kernel, replay_policy(settings))
+            self._session = ChatSession(model, self._executor, events=_Broadcast(self))
             self._session.memory = self.history.memory(self.notebook)
+        self._executor.kernel = self._kernel  # the journal carries over from run to run
         session = self._session
         session.model, session.model_name = model, name
         session.llm_deadline = call_deadline(settings)
@@ -222,9 +225,13 @@ class KernelChat:
         for send in list(self.listeners):
             send(event)
 
+    def _disconnect(self) -> None:
+        """Close this run's connection to the kernel (the kernel stays: the server owns it)."""
+        kernel, self._kernel = self._kernel, None
+        if kernel is not None:
+            with contextlib.suppress(Exception):  # the server's loop may be gone already
+                kernel.shutdown()
+
     async def close(self) -> None:
-        """Stop any run and let go of the kernel (it stays running: the server owns it)."""
+        """Stop any run; the run's thread then disconnects from the kernel."""
         await self.stop()
-        if self._kernel is not None and not self.running:
-            await self._kernel.session.shutdown()
-            self._kernel = None

@@ -137,8 +137,21 @@ export class SciwandSocket {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Send a message; false if the socket is not open. */
+  /** Neither open nor connecting (a send would fail). */
+  get isClosed(): boolean {
+    const state = this.ws?.readyState;
+    return state !== WebSocket.OPEN && state !== WebSocket.CONNECTING;
+  }
+
+  /**
+   * Send a message; one sent while the socket is still connecting goes out
+   * when it opens. False if the socket is closed.
+   */
   send(message: ClientMessage): boolean {
+    if (this.ws?.readyState === WebSocket.CONNECTING) {
+      this.queue.push(message);
+      return true;
+    }
     if (!this.ws || !this.isOpen) {
       return false;
     }
@@ -173,6 +186,9 @@ export class SciwandSocket {
     ws.onopen = () => {
       this.attempts = 0;
       this.handlers.onStatus('open');
+      for (const message of this.queue.splice(0)) {
+        ws.send(JSON.stringify(message));
+      }
     };
     ws.onmessage = message => {
       let event: SciwandEvent;
@@ -190,6 +206,7 @@ export class SciwandSocket {
     };
     ws.onclose = close => {
       this.ws = null;
+      this.queue = []; // never sent: the panel learns of it from the closed status
       const reason = close.reason || `code ${close.code}`;
       this.handlers.onStatus('closed', reason);
       this.scheduleRetry();
@@ -212,6 +229,7 @@ export class SciwandSocket {
 
   static maxAttempts = 6;
   private ws: WebSocket | null = null;
+  private queue: ClientMessage[] = [];
   private disposed = false;
   private attempts = 0;
   private retryTimer: number | undefined;

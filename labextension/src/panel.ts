@@ -646,7 +646,7 @@ export class ChatPanel extends Panel {
   }
 
   private updateControls(): void {
-    const connected = !!this.socket?.isOpen;
+    const connected = !!this.socket && !this.socket.isClosed;
     const hasKernel = this.target !== null;
     this.input.disabled = !hasKernel;
     this.input.placeholder = hasKernel
