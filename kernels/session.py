@@ -223,8 +223,9 @@ class AsyncKernelSession:
             self._manager = self._client = None
             return
         survivors, kernel_cgroup = self._descendants(), self._cgroup()
-        if self._client is not None:
-            self._client.stop_channels()
+        client, self._client = self._client, None  # a pending execute sees this and reports the kernel gone
+        if client is not None:
+            client.stop_channels()
         try:
             await self._manager.shutdown_kernel(now=True)
         finally:
@@ -296,8 +297,8 @@ class AsyncKernelSession:
 
     async def _collect_until_idle(self, msg_id: str, collector: OutputCollector, deadline: float | None) -> Status:
         """Route this request's iopub messages into ``collector`` until the kernel goes idle."""
-        client = self._client
-        assert client is not None and self._manager is not None
+        client, manager = self._client, self._manager
+        assert client is not None and manager is not None
         while True:
             wait = _LIVENESS_POLL_S
             if deadline is not None:
@@ -307,9 +308,13 @@ class AsyncKernelSession:
             try:
                 msg = await client.get_iopub_msg(timeout=wait)
             except queue.Empty:
-                if not await self._manager.is_alive():
+                if not await manager.is_alive():
                     return Status.DIED
                 continue
+            except Exception:
+                if self._client is client:
+                    raise
+                return Status.DIED  # shut down from another thread: its channels closed under this wait
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             if collector.add(msg):
