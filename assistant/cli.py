@@ -71,9 +71,7 @@ def _open_session(
     args: argparse.Namespace, settings: Settings, view: LoopEvents, console: Console
 ) -> tuple[ChatSession, KernelSession]:
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", console))
-    kernel = KernelSession(
-        KernelConfig(cwd=args.workdir, **kernel_limits(settings))
-    ).start()
+    kernel = KernelSession(KernelConfig(cwd=args.workdir, **kernel_limits(settings))).start()
     events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
     session = ChatSession(
         model,

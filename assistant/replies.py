@@ -12,9 +12,7 @@ _CODE_BLOCK = re.compile(
 )
 # Untagged fences count as Python; ```output / ```text blocks a model invents are never run.
 _RUNNABLE = {"", "python", "python3", "py", "ipython"}
-_ANSWER = re.compile(
-    r"^[ \t>*_#-]*(?:final[ \t]+answer|answer)[ \t*_]*:(.*)", re.IGNORECASE | re.MULTILINE | re.DOTALL
-)
+_ANSWER = re.compile(r"^[ \t>*_#-]*(?:final[ \t]+answer|answer)[ \t*_]*:(.*)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True)

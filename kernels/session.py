@@ -112,6 +112,7 @@ class AsyncKernelSession:
         self._client: AsyncKernelClient | None = None
         self._ipc_dir: Path | None = None
         self._owned = True
+        self._lent_autorestart = False  # an attached kernel's manager restarts it on death; we do, meanwhile
         self.restarts = 0  # how many times the kernel was replaced: its state is gone each time
 
     @classmethod
@@ -119,6 +120,12 @@ class AsyncKernelSession:
         """A session on the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
         session = cls(config)
         session._manager, session._owned = manager, False
+        if manager.autorestart:
+            # The manager's restarter would race this session to a crash: its restart leaves a pending
+            # execute waiting for a reply from a kernel that never saw the request. While attached, a death
+            # is this session's to report and recover; the restarter is back on detach.
+            manager.stop_restarter()
+            manager.autorestart, session._lent_autorestart = False, True
         await session._connect()
         return session
 
@@ -218,9 +225,12 @@ class AsyncKernelSession:
         if self._manager is None:
             return
         if not self._owned:
-            if self._client is not None:
-                self._client.stop_channels()
-            self._manager = self._client = None
+            manager, client, self._manager, self._client = self._manager, self._client, None, None
+            if client is not None:
+                client.stop_channels()
+            if self._lent_autorestart:
+                manager.autorestart = True
+                manager.start_restarter()
             return
         survivors, kernel_cgroup = self._descendants(), self._cgroup()
         client, self._client = self._client, None  # a pending execute sees this and reports the kernel gone

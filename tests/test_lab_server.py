@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -13,6 +15,7 @@ from assistant.lab.history import ChatHistory
 from conftest import LAB_NOTEBOOK, ask, connect, events_until, python_block, start_kernel
 
 NOTEBOOK = LAB_NOTEBOOK
+KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 
 
 @pytest.fixture
@@ -31,7 +34,8 @@ def replies(tmp_path, monkeypatch):
 
 @pytest.fixture
 def jp_server_config(replies):
-    return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True}}}
+    # The server's restarter polls every 50 ms instead of 3 s: it would always win a race to a crashed kernel.
+    return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True}}, "KernelRestarter": {"time_to_dead": 0.05}}
 
 
 async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp_fetch, jp_ws_fetch, replies):
@@ -205,14 +209,17 @@ def test_history_and_memory_survive_a_new_server(tmp_path):
     assert again.events(NOTEBOOK) == []
 
 
-async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(jp_fetch, jp_ws_fetch, replies):
+async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(
+    jp_fetch, jp_ws_fetch, jp_serverapp, replies
+):
     replies(
         python_block("dose = 5\nprint(dose)"),
         python_block("import ctypes\nctypes.string_at(0)"),
         python_block("print(dose * 2)"),
         "Final answer: 10",
     )
-    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
     ask(socket, "Double the dose, the hard way")
     events = await events_until(socket, "done")
     steps = [event for event in events if event["type"] == "step"]
@@ -223,3 +230,14 @@ async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(jp_f
     assert "earlier successful cells were replayed" in notice
     assert steps[2]["outputs"][0]["text"] == "10\n"  # the variable came back with the replay
     assert events[-1]["status"] == "answered"
+
+    # Between runs a crash is the server's again: its restarter replaces the kernel.
+    restarted = asyncio.Event()
+
+    async def on_kernel_action(logger, schema_id, data) -> None:
+        if data["action"] == "restart" and data["status"] == "success":
+            restarted.set()
+
+    jp_serverapp.event_logger.add_listener(schema_id=KERNEL_ACTIONS, listener=on_kernel_action)
+    os.kill(jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid, signal.SIGKILL)
+    await asyncio.wait_for(restarted.wait(), 30)
