@@ -115,19 +115,16 @@ class AsyncKernelSession:
         self._lent_autorestart = False  # an attached kernel's manager restarts it on death; we do, meanwhile
         self.restarts = 0  # how many times the kernel was replaced: its state is gone each time
 
-    @classmethod
-    async def attach(cls, manager: AsyncKernelManager, config: KernelConfig | None = None) -> AsyncKernelSession:
-        """A session on the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
-        session = cls(config)
-        session._manager, session._owned = manager, False
+    async def attach(self, manager: AsyncKernelManager) -> None:
+        """Use the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
+        self._manager, self._owned = manager, False
         if manager.autorestart:
             # The manager's restarter would race this session to a crash: its restart leaves a pending
             # execute waiting for a reply from a kernel that never saw the request. While attached, a death
             # is this session's to report and recover; the restarter is back on detach.
             manager.stop_restarter()
-            manager.autorestart, session._lent_autorestart = False, True
-        await session._connect()
-        return session
+            manager.autorestart, self._lent_autorestart = False, True
+        await self._connect()
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:

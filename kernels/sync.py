@@ -20,22 +20,24 @@ T = TypeVar("T")
 
 
 class KernelSession:
-    def __init__(self, config: KernelConfig | None = None) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._loop.run_forever, name="sciwand-kernel-io", daemon=True
-        )
-        self._thread.start()
+    def __init__(self, config: KernelConfig | None = None, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Kernel I/O runs on ``loop`` when given (someone else's, such as a Jupyter server's), else on a
+        thread of this session's own."""
+        self._thread: threading.Thread | None = None
+        if loop is None:
+            loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=loop.run_forever, name="sciwand-kernel-io", daemon=True)
+            self._thread.start()
+        self._loop = loop
         self.session = AsyncKernelSession(config)
 
     @classmethod
     def attach(
         cls, manager: AsyncKernelManager, loop: asyncio.AbstractEventLoop, config: KernelConfig | None = None
     ) -> KernelSession:
-        """Blocking calls on a kernel ``manager`` runs on ``loop`` (a Jupyter server's), from another thread."""
-        self = cls.__new__(cls)
-        self._loop, self._thread = loop, None
-        self.session = asyncio.run_coroutine_threadsafe(AsyncKernelSession.attach(manager, config), loop).result()
+        """Blocking calls on the kernel of ``manager``, which runs on ``loop``, from another thread."""
+        self = cls(config, loop)
+        self._run(self.session.attach(manager))
         return self
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
