@@ -1,10 +1,16 @@
-"""A notebook kernel's own journal, for the magics: every successful cell, on disk, as it runs.
+"""A notebook kernel's own journal: every successful cell, on disk, as it runs.
 
 When the user's kernel dies, nothing inside it survives, so the magic cannot restore anything by itself.
 What it can do: write each successful cell to a file keyed by the kernel's id (Jupyter keeps the id
 across restarts), and, when ``%load_ext assistant`` runs in the new kernel process, offer
 ``%ask_restore``, which replays the cells the previous process ran (skipping those that write files or
 reach the network, as ``kernels.journal`` reads them).
+
+The lab panel reads the same journal from the kernel (``journaled_cells``) before each run, so a step
+that kills the kernel gets the user's own cells replayed, not only the panel's steps.
+
+Cells typed before the journal started are taken from the kernel's input history, failed ones included:
+replaying a cell that failed repeats what it did before failing, which is what the state holds.
 """
 
 from __future__ import annotations
@@ -52,10 +58,12 @@ class CellJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pid = os.getpid()
+        self.cells: list[str] = []  # what this process recorded, in order
 
     def record(self, code: str) -> None:
         if not code.strip() or code.lstrip().startswith(_NOT_JOURNALED):
             return
+        self.cells.append(code)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as log:
             log.write(json.dumps({"pid": self.pid, "code": code}) + "\n")
@@ -113,6 +121,8 @@ def watch(shell: Any) -> CellJournal | None:
         return None
     journal = CellJournal(journal_dir() / f"{key}.jsonl")
     shell._sciwand_journal = journal
+    for code in shell.history_manager.input_hist_raw[1:]:  # typed before the journal started
+        journal.record(code)
 
     def after_cell(result: Any) -> None:
         if result.success:
@@ -120,3 +130,9 @@ def watch(shell: Any) -> CellJournal | None:
 
     shell.events.register("post_run_cell", after_cell)
     return journal
+
+
+def journaled_cells(shell: Any) -> list[str]:
+    """The cells that built this kernel process's state, starting the journal if it has not started."""
+    journal = watch(shell)
+    return list(journal.cells) if journal is not None else []

@@ -34,6 +34,15 @@ def cell_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
     return outputs
 
 
+def recorded_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
+    """A cell's outputs in a notebook kept as the record: with what sciwand did about a timeout or a crash
+    (what died, what the recovery restored), which the reader would otherwise never learn."""
+    outputs = cell_outputs(result)
+    if result.note:
+        outputs.append(new_output("stream", name="stderr", text=f"[sciwand] {result.note}\n"))
+    return outputs
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` in one step: a reader, or a run killed mid-write, never sees half a notebook."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,11 +83,10 @@ class NotebookTranscript(LoopEvents):
     @staticmethod
     def _code_cell(step: Step) -> nbformat.NotebookNode:
         cell = new_code_cell(step.code, execution_count=step.result.execution_count)
-        cell.outputs = cell_outputs(step.result)
+        cell.outputs = recorded_outputs(step.result)
         cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
-        if step.result.note:  # a timeout, a crash, and what the recovery restored
+        if step.result.note:
             cell.metadata["sciwand"]["note"] = step.result.note
-            cell.outputs.append(new_output("stream", name="stderr", text=f"[sciwand] {step.result.note}\n"))
         return cell
 
     def answer(self, text: str | None) -> None:

@@ -21,7 +21,7 @@ from assistant.events import LoopEvents, Step
 from assistant.kernel_context import context_from_kernel
 from assistant.loop import ChatSession
 from assistant.magics import ask_parser, split_options
-from assistant.notebook import cell_outputs
+from assistant.notebook import recorded_outputs
 from assistant.observation import failure_line
 from kernels import KernelSession
 
@@ -70,7 +70,7 @@ class _AskCellOutputs(LoopEvents):
         self.cell.outputs.append(new_output("display_data", data=code_bundle(f"step {self.steps}", code)))
 
     def step(self, step: Step) -> None:
-        self.cell.outputs.extend(cell_outputs(step.result))
+        self.cell.outputs.extend(recorded_outputs(step.result))
         self.save()
 
     def answer(self, text: str | None) -> None:
@@ -88,6 +88,9 @@ def execute_notebook(
 ) -> NotebookOutcome:
     """Run every code cell in order on ``kernel``; ``%%ask`` cells through ``session`` (None: they fail)."""
     outcome = NotebookOutcome()
+    # With a session, plain cells run through its executor too: journaled, so a crash in either kind of
+    # cell gets the state of both back.
+    executor = session.executor if session is not None else kernel
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
@@ -97,11 +100,11 @@ def execute_notebook(
             if session is None:
                 outcome.error = f"cell {index}: %%ask needs a model"
             else:
-                _ask(cell, session, outcome, save)
+                _ask(cell, kernel, session, outcome, save)
         else:
-            result = kernel.execute(cell.source, timeout)
+            result = executor.execute(cell.source, timeout)
             cell.execution_count = result.execution_count
-            cell.outputs = cell_outputs(result)
+            cell.outputs = recorded_outputs(result)
             if not result.ok:
                 outcome.error = f"cell {index}: {failure_line(result)}"
         save()
@@ -110,13 +113,19 @@ def execute_notebook(
     return outcome
 
 
-def _ask(cell: nbformat.NotebookNode, session: ChatSession, outcome: NotebookOutcome, save: Callable[[], None]) -> None:
+def _ask(
+    cell: nbformat.NotebookNode,
+    kernel: KernelSession,
+    session: ChatSession,
+    outcome: NotebookOutcome,
+    save: Callable[[], None],
+) -> None:
     first, _, body = cell.source.lstrip().partition("\n")
     magic, _, line = first.partition(" ")
     options, rest = split_options(ask_parser(), line)
     question = "\n".join(part for part in (rest, body if magic == "%%ask" else "") if part.strip()).strip()
     session.events = _AskCellOutputs(cell, session.max_turns, save)
-    question, context = context_from_kernel(session.executor, question, session.timeout)
+    question, context = context_from_kernel(kernel, question)
     result = session.ask(question, context)
     outcome.asked += 1
     outcome.answered += result.ok

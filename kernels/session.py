@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
+import json
 import os
 import queue
 import shutil
@@ -284,6 +286,19 @@ class AsyncKernelSession:
             note = " ".join(filter(None, [note, await self._free_process_slots()]))
         return collector.result(status, time.monotonic() - started, note)
 
+    async def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
+        """The value of ``expression`` (JSON-able) in the kernel; None if it raised. Silent: nothing enters
+        the kernel's history, its outputs or its cell hooks, so the notebook's counters do not move."""
+        client = self._client
+        assert client is not None, "session not started"
+        wrapped = f"__import__('json').dumps({expression})"
+        msg_id = client.execute("", silent=True, store_history=False, user_expressions={"value": wrapped})
+        reply = await self._read_reply(msg_id, timeout)
+        value = reply["content"].get("user_expressions", {}).get("value", {}) if reply else {}
+        if value.get("status") != "ok":
+            return None
+        return json.loads(ast.literal_eval(value["data"]["text/plain"]))
+
     async def _free_process_slots(self) -> str:
         """After a cell hit the process limit: kill what it left running (a fork bomb's copies of the kernel
         would hold every slot for good), and reap the kernel's dead children, which hold slots until waited."""
@@ -339,13 +354,13 @@ class AsyncKernelSession:
             "restarted and its variables are lost."
         )
 
-    async def _read_reply(self, msg_id: str) -> dict[str, Any] | None:
+    async def _read_reply(self, msg_id: str, timeout: float = 1.0) -> dict[str, Any] | None:
         """Consume the shell reply of ``msg_id`` (it precedes idle in practice), dropping stale ones."""
         client = self._client
         assert client is not None
         while True:
             try:
-                reply = await client.get_shell_msg(timeout=1.0)
+                reply = await client.get_shell_msg(timeout=timeout)
             except queue.Empty:
                 return None
             if reply["parent_header"].get("msg_id") == msg_id:

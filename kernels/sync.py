@@ -58,6 +58,9 @@ class KernelSession:
     def execute(self, code: str, timeout: float | None = 60.0) -> ExecutionResult:
         return self._run(self.session.execute(code, timeout))
 
+    def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
+        return self._run(self.session.evaluate(expression, timeout))
+
     def is_alive(self) -> bool:
         return self._run(self.session.is_alive())
 

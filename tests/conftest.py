@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -129,6 +130,26 @@ async def start_kernel(jp_fetch) -> str:
         "api", "kernels", method="POST", body=json.dumps({"name": "python3"}), request_timeout=120
     )
     return json.loads(response.body)["id"]
+
+
+@contextlib.asynccontextmanager
+async def notebook_client(serverapp: Any, kernel_id: str) -> AsyncIterator[Any]:
+    """A client of one of the server's kernels, as the notebook page holds one: it sees every iopub message."""
+    client = serverapp.kernel_manager.get_kernel(kernel_id).client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        yield client
+    finally:
+        client.stop_channels()
+
+
+async def printed(client: Any, text: str) -> None:
+    """Wait until the kernel prints ``text``, whoever asked it to."""
+    while True:
+        message = await client.get_iopub_msg(timeout=60)
+        if message["msg_type"] == "stream" and text in message["content"]["text"]:
+            return
 
 
 async def connect(jp_ws_fetch, kernel_id: str, path: str = LAB_NOTEBOOK) -> Any:

@@ -112,6 +112,22 @@ def test_run_executes_a_parameterised_notebook_with_ask_cells(workspace):
     assert cell_text(output, 3) == "8 8 hello\n\n"  # the kernel ran in the notebook's own directory
 
 
+def test_a_step_that_kills_the_kernel_gets_the_plain_cells_state_back(workspace):
+    script = [
+        python_block("import ctypes\nctypes.string_at(0)"),
+        python_block("print(dose * 2)"),
+        "Final answer: 10",
+    ]
+    (workspace / "crash.json").write_text(json.dumps(script))
+    notebook = write_notebook(workspace / "crash.ipynb", "dose = 5", "%%ask Double the dose", "print(dose)")
+    output = workspace / "crash-out.ipynb"
+    assert main(["run", str(notebook), "-o", str(output), "-m", f"scripted:{workspace / 'crash.json'}"]) == 0
+    executed = nbformat.read(str(output), as_version=4)
+    shown = json.dumps(executed.cells[1].outputs)
+    assert "killed the kernel" in shown and "**Answer:** 10" in shown
+    assert cell_text(output, 2) == "5\n"  # the plain cell's variable was replayed too
+
+
 def test_run_stops_at_a_failing_cell_and_keeps_the_notebook(workspace):
     notebook = write_notebook(workspace / "fails.ipynb", "print('before')", "1 / 0", "print('never')")
     output = workspace / "fails-out.ipynb"

@@ -122,6 +122,16 @@ def test_execution_count_increases_and_duration_is_measured(kernel):
     assert second.duration > 0
 
 
+def test_evaluate_reads_a_value_back_without_a_trace_in_the_kernel(kernel):
+    kernel.execute("molecules = {'water': 18.015}")
+    count = kernel.execute("1").execution_count
+    assert kernel.evaluate("sorted(molecules.items())") == [["water", 18.015]]
+    assert kernel.evaluate("undefined_name") is None  # raised in the kernel: None, never an exception here
+    assert kernel.evaluate("object()") is None  # not JSON-able
+    assert kernel.execute("len(In)").outputs[0].data["text/plain"] == str(count + 2)  # no history entry (In[0] is "")
+    assert kernel.execute("2").execution_count == count + 2  # the counter moved for cells only
+
+
 def test_working_directory_is_the_configured_cwd(kernel):
     result = kernel.execute("import os\nprint(os.getcwd())")
     assert os.path.realpath(printed(result).strip()) == os.path.realpath(kernel.session.config.cwd)

@@ -12,10 +12,15 @@ from tornado.httpclient import HTTPClientError
 
 from assistant.lab.history import ChatHistory
 
-from conftest import LAB_NOTEBOOK, ask, connect, events_until, python_block, start_kernel
+from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, printed, python_block, start_kernel
 
 NOTEBOOK = LAB_NOTEBOOK
 KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
+# A step that ignores the first SIGINT, as when Stop's interrupt lands before a step's code has started.
+SWALLOWS_ONE_INTERRUPT = (
+    "import signal, time\n"
+    "signal.signal(signal.SIGINT, lambda *_: signal.signal(signal.SIGINT, signal.default_int_handler))\n"
+)
 
 
 @pytest.fixture
@@ -90,23 +95,24 @@ async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_
     assert events[-1]["status"] == "answered"
 
 
-async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_fetch, replies):
+async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_fetch, jp_serverapp, replies):
     replies(
-        python_block("import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.05)"),
+        python_block(SWALLOWS_ONE_INTERRUPT + "print('started', flush=True)\nwhile True:\n    time.sleep(0.05)"),
         python_block("print('still here')"),
         "Final answer: yes",
     )
     kernel_id = await start_kernel(jp_fetch)
     socket = await connect(jp_ws_fetch, kernel_id)
     other_tab = await connect(jp_ws_fetch, kernel_id)
-    ask(socket, "Loop forever")
-    await events_until(socket, "running")
+    async with notebook_client(jp_serverapp, kernel_id) as watcher:
+        ask(socket, "Loop forever")
+        await printed(watcher, "started")  # the step is running in the kernel, not about to
     ask(other_tab, "Something else")
     refusal = (await events_until(other_tab, "error"))[-1]
     assert "already running" in refusal["message"]
 
     socket.write_message(json.dumps({"type": "stop"}))
-    events = await events_until(socket, "done")
+    events = await asyncio.wait_for(events_until(socket, "done"), 60)  # the 120 s time limit did not end it
     assert events[-1]["status"] == "stopped"
     step = next(event for event in events if event["type"] == "step")
     assert any(output.get("ename") == "KeyboardInterrupt" for output in step["outputs"])
@@ -213,12 +219,15 @@ async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(
     jp_fetch, jp_ws_fetch, jp_serverapp, replies
 ):
     replies(
-        python_block("dose = 5\nprint(dose)"),
+        python_block("unit = 'mg'\nprint(unit)"),
         python_block("import ctypes\nctypes.string_at(0)"),
-        python_block("print(dose * 2)"),
-        "Final answer: 10",
+        python_block("print(dose * 2, unit)"),
+        "Final answer: 10 mg",
     )
     kernel_id = await start_kernel(jp_fetch)
+    # The user's own cell, run by the notebook's client: the replay brings it back too.
+    async with notebook_client(jp_serverapp, kernel_id) as notebook:
+        assert (await notebook.execute_interactive("dose = 5", timeout=60))["content"]["status"] == "ok"
     socket = await connect(jp_ws_fetch, kernel_id)
     ask(socket, "Double the dose, the hard way")
     events = await events_until(socket, "done")
@@ -227,8 +236,8 @@ async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(
     notice = next(
         event["text"] for event in events if event["type"] == "notice" and "killed the kernel" in event["text"]
     )
-    assert "earlier successful cells were replayed" in notice
-    assert steps[2]["outputs"][0]["text"] == "10\n"  # the variable came back with the replay
+    assert "3 of 3 earlier successful cells were replayed" in notice  # the user's, the setup, step 1
+    assert steps[2]["outputs"][0]["text"] == "10 mg\n"  # the user's variable and the step's came back
     assert events[-1]["status"] == "answered"
 
     # Between runs a crash is the server's again: its restarter replaces the kernel.

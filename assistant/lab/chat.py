@@ -47,6 +47,9 @@ class Decision:
 
 
 _STOP = Decision("stop")
+_INTERRUPTS, _INTERRUPT_INTERVAL_S = 10, 0.5
+# Evaluated silently in the notebook's kernel: starts its cell journal, returns the cells it holds.
+_KERNEL_JOURNAL = "__import__('assistant.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
 
 
 class _Broadcast(LoopEvents):
@@ -142,7 +145,7 @@ class KernelChat:
         status = "failed"
         try:
             session = self._prepare(settings)
-            resolved, context = context_from_kernel(session.executor, question, session.timeout)
+            resolved, context = context_from_kernel(self._kernel, question)
             result = session.ask(resolved, context)
             status = "answered" if result.ok else "no_answer"
         except RunStopped:
@@ -171,13 +174,25 @@ class KernelChat:
             self._executor = RecoveringKernel(self._kernel, replay_policy(settings))
             self._session = ChatSession(model, self._executor, events=_Broadcast(self))
             self._session.memory = self.history.memory(self.notebook)
-        self._executor.kernel = self._kernel  # the journal carries over from run to run
+        self._executor.kernel = self._kernel
+        self._read_kernel_journal()
         session = self._session
         session.model, session.model_name = model, name
         session.llm_deadline = call_deadline(settings)
         session.max_turns, session.timeout = settings.max_turns, settings.timeout
         session.review = self._review if self.approval else None
         return session
+
+    def _read_kernel_journal(self) -> None:
+        """Take the kernel's own journal (the user's cells and earlier steps) as what a crash would replay.
+
+        A kernel that cannot import sciwand keeps the panel's journal: its steps, carried over from run to run.
+        """
+        cells = self._kernel.evaluate(_KERNEL_JOURNAL)
+        if isinstance(cells, list):
+            self._executor.journal.clear()
+            for code in cells:
+                self._executor.journal.record(code)
 
     # -- approval and stop ----------------------------------------------------------------------
     def _review(self, code: str) -> str | None:
@@ -202,9 +217,13 @@ class KernelChat:
             return
         self._stopped.set()
         self._decisions.put(_STOP)
-        if self.executing:
+        # An interrupt that reaches the kernel just before the step's code starts is lost: repeat it.
+        for _ in range(_INTERRUPTS):
+            if not self.executing:
+                return
             with contextlib.suppress(Exception):  # the kernel may be gone; the flag still ends the run
                 await self.manager.interrupt_kernel()
+            await asyncio.sleep(_INTERRUPT_INTERVAL_S)
 
     def check_stopped(self) -> None:
         if self._stopped.is_set():
