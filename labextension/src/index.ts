@@ -11,7 +11,8 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { ChatPanel, wandIcon } from './panel';
+import { wandIcon } from './icon';
+import { ChatPanel } from './panel';
 
 const PLUGIN_ID = 'sciwand-lab:plugin';
 

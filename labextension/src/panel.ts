@@ -2,12 +2,10 @@
  * The sciwand chat panel: follows the active notebook, talks to the server
  * over one WebSocket per notebook kernel, and renders the conversation.
  */
-import { isCodeCellModel } from '@jupyterlab/cells';
-import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { LabIcon } from '@jupyterlab/ui-components';
 import { Panel, Widget } from '@lumino/widgets';
 
 import {
@@ -20,6 +18,8 @@ import {
   socketUrl,
   SocketStatus
 } from './api';
+import { wandIcon } from './icon';
+import { insertStepBelow } from './insert';
 import {
   AnswerMessage,
   IStepResult,
@@ -30,18 +30,9 @@ import {
   textWidget,
   ThinkingMessage
 } from './messages';
-
-const wandSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
-  <g class="jp-icon3" fill="#616161">
-    <path d="M3.3 19.3 14.6 8l1.4 1.4L4.7 20.7z"/>
-    <path d="M16 2l.9 2.6L19.5 5.5l-2.6.9L16 9l-.9-2.6-2.6-.9 2.6-.9zM20 10l.6 1.4 1.4.6-1.4.6L20 14l-.6-1.4-1.4-.6 1.4-.6zM9 2l.6 1.4L11 4l-1.4.6L9 6l-.6-1.4L7 4l1.4-.6z"/>
-  </g>
-</svg>`;
-
-export const wandIcon = new LabIcon({ name: 'sciwand:wand', svgstr: wandSvg });
+import { Preferences } from './preferences';
 
 const NO_NOTEBOOK = 'Open a notebook to ask sciwand about it.';
-const APPROVAL_KEY = 'sciwand-lab:approval';
 
 export namespace ChatPanel {
   export interface IOptions {
@@ -61,7 +52,7 @@ export class ChatPanel extends Panel {
     this.title.label = '';
     this.addClass('sciwand-panel');
     this.rendermime = options.rendermime;
-    this.settings = options.settings ?? null;
+    this.preferences = new Preferences(options.settings ?? null);
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
 
@@ -82,7 +73,9 @@ export class ChatPanel extends Panel {
     this.approvalBox.type = 'checkbox';
     this.approvalBox.className = 'sciwand-approval';
     this.approvalBox.checked = true;
-    this.approvalBox.addEventListener('change', () => this.saveApproval());
+    this.approvalBox.addEventListener('change', () =>
+      this.preferences.saveApproval(this.approvalBox.checked)
+    );
     approvalLabel.append(this.approvalBox, ' Approve each step');
     this.newChatButton = document.createElement('button');
     this.newChatButton.type = 'button';
@@ -146,8 +139,8 @@ export class ChatPanel extends Panel {
     this.addWidget(this.messages);
     this.addWidget(footer);
 
-    this.settings?.changed.connect(this.onSettingsChanged, this);
-    this.approvalBox.checked = this.storedApproval() ?? true;
+    this.preferences.settings?.changed.connect(this.onSettingsChanged, this);
+    this.approvalBox.checked = this.preferences.approval ?? true;
     this.setPlaceholder(NO_NOTEBOOK);
     this.updateControls();
     void this.loadConfig();
@@ -189,7 +182,7 @@ export class ChatPanel extends Panel {
     this.socket?.dispose();
     this.socket = null;
     this.setNotebook(null);
-    this.settings?.changed.disconnect(this.onSettingsChanged, this);
+    this.preferences.settings?.changed.disconnect(this.onSettingsChanged, this);
     super.dispose();
   }
 
@@ -356,7 +349,7 @@ export class ChatPanel extends Panel {
     if (chosen) {
       select.value = chosen;
     }
-    if (this.storedApproval() === null) {
+    if (this.preferences.approval === null) {
       this.approvalBox.checked = this.config.approval;
     }
   }
@@ -405,7 +398,11 @@ export class ChatPanel extends Panel {
           executionCount: event.execution_count ?? null
         };
         this.stepWidget(event.step).setResult(result, live);
-        if (live && event.status === 'ok' && this.autoInsert) {
+        if (
+          live &&
+          event.status === 'ok' &&
+          this.preferences.autoInsert(this.config?.auto_insert ?? false)
+        ) {
           this.insertStep(result);
         }
         break;
@@ -577,22 +574,8 @@ export class ChatPanel extends Panel {
       );
       return;
     }
-    const notebook = panel.content;
     try {
-      NotebookActions.insertBelow(notebook);
-      if (notebook.activeCell?.model.type !== 'code') {
-        NotebookActions.changeCellType(notebook, 'code');
-      }
-      const model = notebook.activeCell?.model;
-      if (!model || !isCodeCellModel(model)) {
-        throw new Error('the new cell is not a code cell');
-      }
-      const shared = model.sharedModel;
-      shared.transact(() => {
-        shared.setSource(result.code);
-        shared.setOutputs(result.outputs);
-        shared.execution_count = result.executionCount;
-      });
+      insertStepBelow(panel.content, result);
     } catch (error) {
       this.addMessage(
         new NoticeMessage(
@@ -605,36 +588,8 @@ export class ChatPanel extends Panel {
 
   // ---- settings ---------------------------------------------------------
 
-  private get autoInsert(): boolean {
-    const value = this.settings?.get('autoInsert').composite;
-    return typeof value === 'boolean'
-      ? value
-      : (this.config?.auto_insert ?? false);
-  }
-
-  /** The remembered approval choice, or null for the server's default. */
-  private storedApproval(): boolean | null {
-    if (this.settings) {
-      const value = this.settings.get('approval').composite;
-      return typeof value === 'boolean' ? value : null;
-    }
-    const stored = window.localStorage.getItem(APPROVAL_KEY);
-    return stored === null ? null : stored === 'true';
-  }
-
-  private saveApproval(): void {
-    const value = this.approvalBox.checked;
-    if (this.settings) {
-      this.settings.set('approval', value).catch(error => {
-        console.warn('sciwand: could not save the approval setting', error);
-      });
-    } else {
-      window.localStorage.setItem(APPROVAL_KEY, String(value));
-    }
-  }
-
   private onSettingsChanged(): void {
-    const approval = this.storedApproval();
+    const approval = this.preferences.approval;
     this.approvalBox.checked = approval ?? this.config?.approval ?? true;
   }
 
@@ -666,7 +621,7 @@ export class ChatPanel extends Panel {
   }
 
   private readonly rendermime: IRenderMimeRegistry;
-  private readonly settings: ISettingRegistry.ISettings | null;
+  private readonly preferences: Preferences;
   private readonly serverSettings: ServerConnection.ISettings;
   private readonly modelSelect: HTMLSelectElement;
   private readonly approvalBox: HTMLInputElement;
