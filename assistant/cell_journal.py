@@ -15,6 +15,7 @@ replaying a cell that failed repeats what it did before failing, which is what t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -26,6 +27,9 @@ from kernels.journal import side_effects
 
 # Cells that must never be replayed: they would ask the LLM again or reload the extension.
 _NOT_JOURNALED = ("%ask", "%%ask", "%load_ext", "%reload_ext", "%ask_restore", "%ask_config")
+
+
+KEEP_DAYS = 7  # a journal untouched this long belongs to a kernel that is gone: it is deleted
 
 
 def journal_dir() -> Path:
@@ -119,6 +123,7 @@ def watch(shell: Any) -> CellJournal | None:
     key = kernel_key()
     if key is None:
         return None
+    prune(journal_dir())
     journal = CellJournal(journal_dir() / f"{key}.jsonl")
     shell._sciwand_journal = journal
     for code in shell.history_manager.input_hist_raw[1:]:  # typed before the journal started
@@ -130,6 +135,15 @@ def watch(shell: Any) -> CellJournal | None:
 
     shell.events.register("post_run_cell", after_cell)
     return journal
+
+
+def prune(directory: Path, keep_days: float = KEEP_DAYS) -> None:
+    """Delete journals not written for ``keep_days``: every kernel leaves one, and most never restart."""
+    cutoff = time.time() - keep_days * 86400
+    for path in directory.glob("*.jsonl"):
+        with contextlib.suppress(OSError):  # another kernel pruning too, or a file in use: leave it
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def journaled_cells(shell: Any) -> list[str]:

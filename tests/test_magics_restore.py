@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 
 from jupyter_client.manager import KernelManager
+
+from assistant.cell_journal import prune
 
 from conftest import run_until
 
@@ -30,13 +33,23 @@ def test_a_crashed_notebook_kernel_gets_its_variables_back(tmp_path):
         client.wait_for_ready(timeout=60)
 
         status, messages = run_until(client, "%load_ext assistant")
-        assert status == "ok" and "ended (a crash or a restart) after 5 successful cells" in stream_text(messages)
+        assert status == "ok" and "ended (a crash or a restart) after 4 successful cells" in stream_text(messages)
         status, messages = run_until(client, "%ask_restore")
         shown = stream_text(messages)
-        assert "replayed 3 of 5 cells" in shown and "writes files" in shown
+        assert "replayed 3 of 4 cells" in shown and "writes files" in shown
         assert stream_text(run_until(client, "print(w, x, y)")[1]) == "1 41 42\n"
         assert (tmp_path / "notes.txt").read_text() == "written once\n"  # not written again
         assert "nothing to restore" in stream_text(run_until(client, "%ask_restore")[1])  # offered once
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_journals_of_kernels_long_gone_are_pruned(tmp_path):
+    old, recent = tmp_path / "gone.jsonl", tmp_path / "alive.jsonl"
+    for path in (old, recent):
+        path.write_text('{"pid": 1, "code": "x = 1"}\n')
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
+    prune(tmp_path)
+    assert not old.exists() and recent.exists()
