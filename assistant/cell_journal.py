@@ -19,11 +19,8 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from kernels.journal import side_effects
 
 # Cells that must never be replayed: they would ask the LLM again or reload the extension.
 _NOT_JOURNALED = ("%ask", "%%ask", "%load_ext", "%reload_ext", "%ask_restore", "%ask_config")
@@ -46,14 +43,6 @@ def kernel_key() -> str | None:
     except Exception:  # not in an ipykernel (terminal IPython): nothing to restore into later
         return None
     return name.removeprefix("kernel-") or None
-
-
-@dataclass
-class Replay:
-    replayed: int = 0
-    skipped: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    seconds: float = 0.0
 
 
 class CellJournal:
@@ -93,26 +82,6 @@ class CellJournal:
             return
         mine = [line for line in self.path.read_text(encoding="utf-8").splitlines() if f'"pid": {self.pid},' in line]
         self.path.write_text("".join(line + "\n" for line in mine), encoding="utf-8")
-
-    def replay(self, shell: Any, cells: list[str], with_side_effects: bool, max_seconds: float) -> Replay:
-        outcome = Replay()
-        started = time.monotonic()
-        for code in cells:
-            if time.monotonic() - started > max_seconds:
-                outcome.failed.append(f"{len(cells) - outcome.replayed - len(outcome.skipped)} cells: out of time")
-                break
-            effects = side_effects(code)
-            if effects and not with_side_effects:
-                outcome.skipped.append(f"`{code.strip().splitlines()[0][:60]}` ({', '.join(effects)})")
-                continue
-            result = shell.run_cell(code, store_history=False, silent=True)
-            if result.success:
-                outcome.replayed += 1
-                self.record(code)
-            else:
-                outcome.failed.append(f"`{code.strip().splitlines()[0][:60]}`")
-        outcome.seconds = time.monotonic() - started
-        return outcome
 
 
 def watch(shell: Any) -> CellJournal | None:

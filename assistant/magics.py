@@ -10,21 +10,32 @@ import argparse
 import importlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, no_var_expand
+from IPython.utils.capture import capture_output
 from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
 from assistant.backends import BackendError, call_deadline, describe, make_chat_model
 from assistant.cell_journal import CellJournal
 from assistant.cell_view import CellView
-from assistant.config import ConfigError, Settings, add_settings_arguments, flag_overrides, load_settings
+from assistant.config import (
+    ConfigError,
+    Settings,
+    add_settings_arguments,
+    flag_overrides,
+    load_settings,
+    replay_policy,
+)
 from assistant.loop import ChatSession, LLMError
 from assistant.namespace import question_with_context
 from assistant.terminal import ByteProgress
 from kernels.inprocess import IPythonExecutor
+from kernels.journal import Journal
+from kernels.recovery import replay
 
 # Settings that select and tune the model: a change means a different chat model object.
 _MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout", "llm_retries")
@@ -163,17 +174,23 @@ class AskMagics(Magics):
         if not cells:
             print("sciwand: nothing to restore: no earlier kernel process of this notebook left a journal")
             return
-        settings = load_settings(self.defaults)
-        outcome = self.journal.replay(self.shell, cells, "--all" in line.split(), settings.replay_max_seconds)
+        policy = replace(replay_policy(load_settings(self.defaults)), replay_side_effects="--all" in line.split())
+        journal = Journal()
+        for code in cells:
+            journal.record(code)
+        with capture_output():  # the cells' outputs were seen when they first ran
+            report = replay(IPythonExecutor(self.shell), journal, policy, cause="")
         self.journal.forget_previous()
-        print(f"sciwand: replayed {outcome.replayed} of {len(cells)} cells in {outcome.seconds:.1f} s")
-        if outcome.skipped:
+        print(f"sciwand: replayed {report.replayed} of {len(cells)} cells in {report.seconds:.1f} s")
+        if report.skipped:
             print(
                 "  not replayed (they reach outside the kernel; %ask_restore --all runs them): "
-                + "; ".join(outcome.skipped)
+                + "; ".join(f"`{first}` ({why})" for first, why in report.skipped)
             )
-        if outcome.failed:
-            print("  failed on replay: " + "; ".join(outcome.failed))
+        if report.failed:
+            print("  failed on replay: " + "; ".join(f"`{first}` ({error})" for first, error in report.failed))
+        if report.not_reached:
+            print(f"  not replayed: {report.not_reached} cells past the replay budget (replay_max_cells/_seconds)")
 
     def offer_restore(self) -> None:
         """On load in a new kernel process: say what the previous one left, and how to bring it back."""

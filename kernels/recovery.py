@@ -17,11 +17,16 @@ from kernels.journal import Journal
 from kernels.result import ExecutionResult, Status
 
 
-class Kernel(Protocol):
-    restarts: int
+class Replayable(Protocol):
+    """Where a journal can be replayed: a kernel session, or (``%ask_restore``) the user's own IPython."""
 
     def execute(self, code: str, timeout: float | None = ...) -> ExecutionResult: ...
     def restart(self) -> None: ...
+
+
+class Kernel(Replayable, Protocol):
+    restarts: int
+
     def exit_cause(self) -> str: ...
 
 
@@ -119,38 +124,40 @@ class RecoveringKernel:
     def _recover(self, cause: str, restart: bool) -> RecoveryReport:
         if restart:
             self.kernel.restart()
-        report = RecoveryReport(cause, journaled=len(self.journal), lost_before=self.journal.dropped)
-        if not self.policy.enabled:
-            report.disabled = True
-            self.journal.clear()
-        else:
-            self._replay(report)
-        self.last_recovery = report
-        return report
+        self.last_recovery = replay(self.kernel, self.journal, self.policy, cause)
+        return self.last_recovery
 
-    def _replay(self, report: RecoveryReport) -> None:
-        started = time.monotonic()
-        entries = list(self.journal.entries)
-        self.journal.clear()
-        for index, entry in enumerate(entries):
-            left = self.policy.max_seconds - (time.monotonic() - started)
-            if index >= self.policy.max_cells or left <= 0:
-                report.not_reached = len(entries) - index
-                break
-            if entry.effects and not self.policy.replay_side_effects:
-                report.skipped.append((_first_line(entry.code), ", ".join(entry.effects)))
-                continue
-            result = self.kernel.execute(entry.code, left)
-            if result.ok:
-                report.replayed += 1
-                self.journal.record(entry.code)
-            elif result.status is Status.DIED or result.status is Status.TIMEOUT:
-                report.not_reached = len(entries) - index  # this cell and the rest: start clean, say so
-                self.kernel.restart()
-                self.journal.clear()
-                report.replayed = 0
-                break
-            else:
-                error = result.error
-                report.failed.append((_first_line(entry.code), f"{error.ename}" if error else result.status.value))
-        report.seconds = time.monotonic() - started
+
+def replay(target: Replayable, journal: Journal, policy: ReplayPolicy, cause: str) -> RecoveryReport:
+    """Rebuild state by running ``journal`` in ``target`` (fresh) within ``policy``'s budget; ``journal`` then
+    holds what ran. A cell that kills the kernel or times out again ends the replay with a clean restart."""
+    report = RecoveryReport(cause, journaled=len(journal), lost_before=journal.dropped)
+    entries = list(journal.entries)
+    journal.clear()
+    if not policy.enabled:
+        report.disabled = True
+        return report
+    started = time.monotonic()
+    for index, entry in enumerate(entries):
+        left = policy.max_seconds - (time.monotonic() - started)
+        if index >= policy.max_cells or left <= 0:
+            report.not_reached = len(entries) - index
+            break
+        if entry.effects and not policy.replay_side_effects:
+            report.skipped.append((_first_line(entry.code), ", ".join(entry.effects)))
+            continue
+        result = target.execute(entry.code, left)
+        if result.ok:
+            report.replayed += 1
+            journal.record(entry.code)
+        elif result.status is Status.DIED or result.status is Status.TIMEOUT:
+            report.not_reached = len(entries) - index  # this cell and the rest: start clean, say so
+            target.restart()
+            journal.clear()
+            report.replayed = 0
+            break
+        else:
+            error = result.error
+            report.failed.append((_first_line(entry.code), f"{error.ename}" if error else result.status.value))
+    report.seconds = time.monotonic() - started
+    return report
