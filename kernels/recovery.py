@@ -95,18 +95,22 @@ class RecoveringKernel:
         self.kernel = kernel
         self.policy = policy or ReplayPolicy()
         self.journal = Journal()
-        self.last_recovery: RecoveryReport | None = None
 
     def execute(self, code: str, timeout: float | None = 60.0) -> ExecutionResult:
         restarts = self.kernel.restarts
         result = self.kernel.execute(code, timeout)
         if result.status is Status.DIED:
             cause = self.kernel.exit_cause()
-            report = self._recover(f"This cell killed the kernel{f' ({cause})' if cause else ''}", restart=True)
+            self.kernel.restart()
+            report = replay(
+                self.kernel, self.journal, self.policy, f"This cell killed the kernel{f' ({cause})' if cause else ''}"
+            )
         elif self.kernel.restarts != restarts:  # a timeout the interrupt could not stop: restarted empty
-            report = self._recover(
+            report = replay(
+                self.kernel,
+                self.journal,
+                self.policy,
                 "The time limit stopped this cell and the interrupt did not take, so the kernel was restarted",
-                restart=False,
             )
         else:
             if result.ok:
@@ -120,12 +124,6 @@ class RecoveringKernel:
         """A deliberate fresh start: the journal goes too."""
         self.kernel.restart()
         self.journal.clear()
-
-    def _recover(self, cause: str, restart: bool) -> RecoveryReport:
-        if restart:
-            self.kernel.restart()
-        self.last_recovery = replay(self.kernel, self.journal, self.policy, cause)
-        return self.last_recovery
 
 
 def replay(target: Replayable, journal: Journal, policy: ReplayPolicy, cause: str) -> RecoveryReport:
