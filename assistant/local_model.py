@@ -79,6 +79,7 @@ class LocalChatModel(BaseChatModel):
                 prefix = system_prefix_tokens(llama, str(messages[0].content))
                 if prefix:
                     prime(llama, self.model_path, prefix)
+            cached = list(llama._input_ids[: llama.n_tokens])  # what llama.cpp may reuse of its last prompt
             stream = llama.create_chat_completion(
                 messages=chat,
                 temperature=kwargs.get("temperature", self.temperature),
@@ -98,8 +99,14 @@ class LocalChatModel(BaseChatModel):
                     continue
                 # Usage rides on every chunk, so a consumer that stops early still counts exactly.
                 prompt_tokens = llama.n_tokens - 1 if first else 0
+                reused = _common_prefix(cached, llama._input_ids[:prompt_tokens]) if first else 0
                 first = False
-                usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=1, total_tokens=prompt_tokens + 1)
+                usage = UsageMetadata(
+                    input_tokens=prompt_tokens,
+                    output_tokens=1,
+                    total_tokens=prompt_tokens + 1,
+                    input_token_details={"cache_read": reused},
+                )
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=text, usage_metadata=usage))
                 if run_manager:
                     run_manager.on_llm_new_token(text, chunk=chunk)
@@ -117,3 +124,13 @@ class LocalChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+
+def _common_prefix(previous: list[int], current: Any) -> int:
+    """Tokens at the start of ``current`` that llama.cpp kept from ``previous``: its prefix cache hit."""
+    matched = 0
+    for old, new in zip(previous, current, strict=False):
+        if old != new:
+            break
+        matched += 1
+    return matched

@@ -15,14 +15,18 @@ from typing import Any, Protocol
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant import prompts
+from assistant import api_lookup, checks, examples, prompts
 from assistant.copycheck import copy_slips, describe_slips
 from assistant.events import LoopEvents, Step
 from assistant.hints import hints_for
+from assistant.installs import installs_packages
+from assistant.literals import Literal, binding_code, describe, domain_of, find_literals, repair_copies
 from assistant.llm_slots import llm_slot
 from assistant.observation import clip, failure_line, format_observation, outputs_text
+from assistant.repair import name_repairs
 from assistant.replies import Reply, has_complete_code_block, normalise_code, parse_reply
-from domain_tools.catalog import Catalog, select
+from assistant.vote import Candidate, majority, value_of
+from domain_tools.catalog import ANSWER_HELPERS, Catalog, select, uses_answer_helper
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
 
@@ -34,6 +38,12 @@ REPEAT_TEMPERATURES = (0.7, 1.0)
 CONTEXT_WINDOW = 2
 # Characters of catalog entries sent with a question: about 350 tokens, affordable in a 1.5B model's context.
 CATALOG_BUDGET = 1400
+# Worked examples and library names retrieved into each question (see assistant/examples.py, api_lookup.py).
+EXAMPLES_PER_QUESTION = 2
+API_NAMES = 3
+# Extra programs sampled when an answer is in doubt; their executed results are voted on.
+VOTE_SAMPLES = 2
+VOTE_TEMPERATURES = (0.7, 1.0)
 
 
 class Executor(Protocol):
@@ -58,6 +68,7 @@ class AskResult:
     grounded: bool = False  # the answer followed at least one successful execution
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0  # of tokens_in, those a prefix cache served (llama.cpp); 0 when unknown
 
     @property
     def ok(self) -> bool:
@@ -79,6 +90,7 @@ class AskResult:
             "seconds": round(self.seconds, 3),
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
+            "tokens_cached": self.tokens_cached,
         }
 
 
@@ -107,8 +119,15 @@ class _Attempt:
     nudged_ungrounded: bool = False
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0  # prompt tokens the backend reused from its cache instead of evaluating again
 
     miscopied: list[Step] = field(default_factory=list)  # ran fine, but on data retyped wrong
+    sent_back: set[str] = field(default_factory=set)  # answer checks that already sent an answer back
+    voted: bool = False
+
+    def outputs(self) -> str:
+        """What this question's successful steps printed: what an answer may rest on."""
+        return "\n".join(outputs_text(step.result) for step in self.steps if step.ok and step not in self.miscopied)
 
     @property
     def last_success(self) -> Step | None:
@@ -126,12 +145,12 @@ class _Attempt:
         older, recent = self.exchanges[:split], self.exchanges[split:]
         kept = [exchange for exchange in older if exchange.failure is None] + recent
         dropped = list(dict.fromkeys(exchange.failure for exchange in older if exchange.failure))
-        question = self.question
-        if dropped:
-            question += "\n\n" + prompts.EARLIER_FAILURES + "\n".join(f"- {line}" for line in dropped)
-        messages = [*self.head, HumanMessage(question)]
+        messages = [*self.head, HumanMessage(self.question)]
         for exchange in kept:
             messages += [AIMessage(exchange.reply), HumanMessage(exchange.feedback)]
+        if dropped:  # at the end, so the prompt before it stays as llama.cpp cached it
+            lines = "\n".join(f"- {line}" for line in dropped)
+            messages[-1] = HumanMessage(f"{messages[-1].content}\n\n{prompts.EARLIER_FAILURES}{lines}")
         return messages
 
 
@@ -155,6 +174,13 @@ class ChatSession:
         llm_concurrency: int | None = None,
         review: Callable[[str], str | None] | None = None,
         llm_deadline: float | None = None,
+        bind_literals: bool = True,
+        check_answers: bool = True,
+        vote_samples: int = VOTE_SAMPLES,
+        examples_per_question: int = EXAMPLES_PER_QUESTION,
+        api_names: int = API_NAMES,
+        name_repair: bool = True,
+        answer_helpers: bool = True,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -175,35 +201,59 @@ class ChatSession:
         self.review = review
         # Seconds one LLM call may take in all (backends.call_deadline): the provider's timeout is per read.
         self.llm_deadline = llm_deadline
+        self.examples_per_question = examples_per_question  # worked examples retrieved into each question; 0: none
+        self.api_names = api_names  # installed-library names retrieved into each question; 0: none
+        self.name_repair = name_repair  # a failed name gets the closest real names, found in the kernel
+        self.answer_helpers = answer_helpers  # False hides chem.profile & co. from the prompt (an ablation)
+        if not answer_helpers and system_prompt == prompts.SYSTEM_PROMPT:
+            self.system_prompt = prompts.system_prompt(answer_helpers=False)
+        self.bind_literals = bind_literals  # quoted SMILES, sequences, coordinates... become kernel variables
+        self.check_answers = check_answers  # answers are checked against the outputs and the question's unit
+        self.vote_samples = vote_samples  # programs sampled and voted on when an answer is in doubt; 0: none
+        self.literals: dict[str, Literal] = {}  # bound in the kernel over the whole session, by their code
+        self._binding: str | None = None  # the binding cell still to run for the current question
         self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
         self._setup_needed = setup_code is not None
         self._setup_thread: threading.Thread | None = None
         self._setup_result: ExecutionResult | None = None
+        self._binding_result: ExecutionResult | None = None
 
     def _start_setup(self) -> None:
         """Run the setup while the LLM writes its first reply: the imports take seconds, so does the LLM."""
-        if self._setup_needed and self._setup_thread is None:
+        if (self._setup_needed or self._binding) and self._setup_thread is None:
             self._setup_thread = threading.Thread(target=self._run_setup, name="sciwand-setup", daemon=True)
             self._setup_thread.start()
 
     def _run_setup(self) -> None:
-        assert self.setup_code is not None
-        self._setup_result = self.executor.execute(self.setup_code, self.timeout)
+        if self._setup_needed:
+            assert self.setup_code is not None
+            self._setup_result = self.executor.execute(self.setup_code, self.timeout)
+        if self._binding:  # after the preamble: bindings use its u, SkyCoord and Time
+            self._binding_result = self.executor.execute(self._binding, self.timeout)
 
     def _finish_setup(self) -> None:
-        """Wait for (or run) the setup; the kernel must not run two requests at once."""
-        if not self._setup_needed:
+        """Wait for (or run) the setup and the question's binding; the kernel must not run two requests at once."""
+        if not (self._setup_needed or self._binding):
             return
         if self._setup_thread is None:
             self._run_setup()
         else:
             self._setup_thread.join()
-        self._setup_thread, self._setup_needed = None, False
-        result = self._setup_result
-        assert result is not None and self.setup_code is not None
-        self.events.setup(Step(code=self.setup_code, result=result, observation=""))
-        if not result.ok:
-            self.events.notice(f"kernel setup failed ({failure_line(result)}); continuing without it")
+        self._setup_thread = None
+        if self._setup_needed:
+            self._setup_needed = False
+            result = self._setup_result
+            assert result is not None and self.setup_code is not None
+            self.events.setup(Step(code=self.setup_code, result=result, observation=""))
+            if not result.ok:
+                self.events.notice(f"kernel setup failed ({failure_line(result)}); continuing without it")
+        if self._binding:
+            code, self._binding = self._binding, None
+            bound = self._binding_result
+            assert bound is not None
+            self.events.setup(Step(code=code, result=bound, observation=""))
+            if not bound.ok:
+                self.events.notice(f"binding the question's values failed ({failure_line(bound)})")
 
     def ask(self, question: str, context: str = "") -> AskResult:
         """Answer ``question``; ``context`` (e.g. the user's variables) is shown to the LLM, not remembered."""
@@ -219,7 +269,9 @@ class ChatSession:
                 self.events.turn(turns)
                 answer = self._turn(attempt)
                 if answer is None and turns == self.max_turns - 1:
-                    attempt.exchanges[-1].feedback += prompts.LAST_TURN
+                    answer = self._vote(attempt, self._current_candidate(attempt))
+                    if answer is None:
+                        attempt.exchanges[-1].feedback += prompts.LAST_TURN
         except KeyboardInterrupt:
             # Stopped by the user: the session stays usable and remembers that this question went unanswered.
             self._remember(question, None, attempt)
@@ -239,6 +291,7 @@ class ChatSession:
             grounded=answer is not None and attempt.last_success is not None,
             tokens_in=attempt.tokens_in,
             tokens_out=attempt.tokens_out,
+            tokens_cached=attempt.tokens_cached,
         )
 
     def propose(self, question: str, context: str = "") -> Reply:
@@ -248,20 +301,50 @@ class ChatSession:
         return parse_reply(self._complete(self._attempt(question, context)))
 
     def _attempt(self, question: str, context: str) -> _Attempt:
-        asked = self._with_catalog(question)
+        shown = self._with_examples(question, self._with_catalog(question, question + self._bind(question)))
         head = [SystemMessage(self.system_prompt), *self.memory]
-        return _Attempt(head=head, asked=question, question=f"{asked}\n\n{context}" if context else asked)
+        return _Attempt(head=head, asked=question, question=f"{shown}\n\n{context}" if context else shown)
 
-    def _with_catalog(self, question: str) -> str:
-        """The question plus the catalog entries relevant to it.
+    def _bind(self, question: str) -> str:
+        """Bind the question's literals in the kernel (before its first step); the lines that name them."""
+        if not self.bind_literals:
+            return ""
+        literals = find_literals(question, {code: literal.name for code, literal in self.literals.items()})
+        fresh = [literal for literal in literals if literal.code not in self.literals]
+        self.literals.update((literal.code, literal) for literal in fresh)
+        if fresh:
+            self._binding = binding_code(fresh)
+        return f"\n\n{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
+
+    def _with_catalog(self, question: str, shown: str) -> str:
+        """``shown`` plus the catalog entries and library names relevant to ``question``.
 
         They go in the user turn, not the system prompt, so the system prompt stays byte-identical across
         questions and its cached state (assistant/prompt_cache.py) stays valid.
         """
-        entries = select(self.catalog.entries, question, self.catalog_budget) if self.catalog_budget else []
-        if not entries:
-            return question
-        return f"{question}\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in entries)
+        domain = domain_of(find_literals(question))  # a SMILES asks for chemistry, whatever else the words say
+        entries = [
+            entry
+            for entry in self.catalog.entries
+            if (self.answer_helpers or entry.name not in ANSWER_HELPERS) and domain in (None, entry.domain)
+        ]
+        chosen = select(entries, question, self.catalog_budget) if self.catalog_budget else []
+        if chosen:
+            shown += f"\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in chosen)
+        names = api_lookup.lookup(question, self.api_names, wait=False, domain=domain) if self.api_names else []
+        if names:
+            shown += f"\n\n{prompts.LOOKUP_HEADER}\n" + "\n".join(names)
+        return shown
+
+    def _with_examples(self, question: str, shown: str) -> str:
+        """The worked examples closest to ``question`` first, then the question: examples of the call to make
+        and the line to read, in the user turn where they do not disturb the cached system prompt."""
+        found = examples.retrieve(question, self.examples_per_question) if self.examples_per_question else []
+        if not self.answer_helpers:
+            found = [example for example in found if not uses_answer_helper(example.code)]
+        if not found:
+            return shown
+        return f"{examples.render(found)}\n\n{prompts.QUESTION_HEADER} {shown}"
 
     def _turn(self, attempt: _Attempt) -> str | None:
         """One LLM reply and its consequence: the final answer, or an exchange with feedback for the LLM."""
@@ -272,7 +355,7 @@ class ChatSession:
             return self._run_code(attempt, exchange, reply.code)
         candidate = reply.answer or reply.text.strip()
         if attempt.last_success is not None and candidate:
-            return candidate  # grounded; a plain-text reply after output counts as the answer
+            return self._accept(attempt, exchange, candidate)  # a plain-text reply after output counts too
         if reply.answer is not None:
             if attempt.nudged_ungrounded:
                 return reply.answer
@@ -285,6 +368,68 @@ class ChatSession:
         self.events.notice("reply had no code and no answer; asking again")
         exchange.feedback, exchange.failure = prompts.EMPTY_REPLY, "a reply without code"
         return None
+
+    def _accept(self, attempt: _Attempt, exchange: _Exchange, answer: str) -> str | None:
+        """The answer, once the checks pass (maybe converted to the unit asked); None when sent back.
+
+        Each kind of problem is sent back once per question; with voting on, a doubted answer is first put
+        to a vote of freshly sampled programs, whose executed results settle it.
+        """
+        if not self.check_answers:
+            return answer
+        verdict = checks.review(attempt.asked, answer, attempt.outputs())
+        if verdict.note:
+            self.events.notice(verdict.note)
+        if verdict.problem is None or verdict.kind in attempt.sent_back:
+            return verdict.answer
+        assert verdict.kind is not None
+        attempt.sent_back.add(verdict.kind)
+        self.events.notice(f"answer check ({verdict.kind}): {verdict.problem}")
+        number = checks.first_number(answer, attempt.asked)
+        current = Candidate(number[0], number[1], number[2], "the model's answer") if number else None
+        decided = self._vote(attempt, current)
+        if decided is not None:
+            return decided
+        exchange.feedback, exchange.failure = verdict.problem, f"an answer that failed the {verdict.kind} check"
+        return None
+
+    def _current_candidate(self, attempt: _Attempt) -> Candidate | None:
+        """What the latest successful step's output answers, read the way the vote reads a sample."""
+        success = attempt.last_success
+        return value_of(outputs_text(success.result), attempt.asked, "the last step") if success else None
+
+    def _vote(self, attempt: _Attempt, current: Candidate | None) -> str | None:
+        """Sample programs from the question alone, run them, and answer with the value most of them print.
+
+        Votes are on executed results, never on the text of the programs: two programs that print the
+        same number agree whatever code they used. None when no value has a majority (or voting is off).
+        """
+        if not self.vote_samples or attempt.voted:
+            return None
+        attempt.voted = True
+        candidates = [current] if current is not None else []
+        for number, temperature in enumerate(VOTE_TEMPERATURES[: self.vote_samples], start=1):
+            self.events.notice(f"sampling program {number} of {self.vote_samples} for a vote")
+            fresh = _Attempt(head=attempt.head, asked=attempt.asked, question=attempt.question)
+            fresh.repeats = 0
+            reply = parse_reply(self._complete(fresh, {"temperature": temperature}))
+            attempt.tokens_in += fresh.tokens_in
+            attempt.tokens_out += fresh.tokens_out
+            attempt.tokens_cached += fresh.tokens_cached
+            if reply.code is None:
+                continue
+            step = self._execute(attempt, reply.code)
+            if step is not None and step.ok:
+                candidate = value_of(outputs_text(step.result), attempt.asked, f"sample {number}")
+                if candidate is not None:
+                    candidates.append(candidate)
+        winner = majority(candidates)
+        if winner is None:
+            self.events.notice("the vote found no majority")
+            return None
+        answer = f"{winner.text} {winner.unit}".rstrip()
+        self.events.notice(f"the vote chose {answer} ({winner.votes} of {len(candidates)} programs agree)")
+        return checks.review(attempt.asked, answer, attempt.outputs()).answer
 
     def _run_code(self, attempt: _Attempt, exchange: _Exchange, code: str) -> str | None:
         key = normalise_code(code)
@@ -303,20 +448,42 @@ class ChatSession:
                 # No feedback: the next context drops this exchange (see _complete) and keeps its line.
                 exchange.failure, exchange.repeated_failure = "the same code again, unchanged", True
             return None
+        if installs_packages(code) and self.review is None:
+            self.events.notice("the model tried to install packages; not run (everything needed is installed)")
+            exchange.feedback, exchange.failure = prompts.NO_INSTALLS, "a package install, not run"
+            return None
+        step = self._execute(attempt, code)
+        if step is None:
+            exchange.feedback, exchange.failure = prompts.SKIPPED_STEP, "a step the user skipped"
+            return None
+        attempt.seen[key] = step
+        exchange.feedback = step.observation + (prompts.ANSWER_NUDGE if step.ok else "")
+        if not step.ok:
+            exchange.failure = failure_line(step.result)
+        return None
+
+    def _execute(self, attempt: _Attempt, code: str) -> Step | None:
+        """Run one step (after the user's approval, if asked) and describe it; None when the user skipped it."""
         self._finish_setup()
+        code, repairs = repair_copies(code, list(self.literals.values()))
+        for retyped, name in repairs:
+            self.events.notice(f"replaced a mistyped copy {retyped!r} with {name}")
         if self.review is not None:
             reviewed = self.review(code)
             if reviewed is None:
-                exchange.feedback, exchange.failure = prompts.SKIPPED_STEP, "a step the user skipped"
                 return None
             code = reviewed
         self.events.running(code)
         result = self.executor.execute(code, self.timeout)
         if result.status is Status.DIED and not result.restarted:
             self.executor.restart()
-        if result.status is Status.DIED or result.restarted:
-            self._setup_needed = self.setup_code is not None and not result.restored
+        if (result.status is Status.DIED or result.restarted) and not result.restored:
+            self._setup_needed = self.setup_code is not None
+            bound = list(self.literals.values())
+            self._binding = binding_code(bound) if bound else None
         hints = hints_for(result, code, self.catalog) if self.use_hints else []
+        if self.name_repair:
+            hints += name_repairs(self.executor, result, code)
         observation = format_observation(result, hints)
         slips = copy_slips(attempt.asked, code)
         if slips:
@@ -325,19 +492,15 @@ class ChatSession:
         if slips:
             attempt.miscopied.append(step)
         attempt.steps.append(step)
-        attempt.seen[key] = step
         self.events.step(step)
-        exchange.feedback = step.observation + (prompts.ANSWER_NUDGE if step.ok else "")
-        if not step.ok:
-            exchange.failure = failure_line(result)
-        return None
+        return step
 
-    def _complete(self, attempt: _Attempt) -> str:
+    def _complete(self, attempt: _Attempt, sampling: dict[str, Any] | None = None) -> str:
         """One reply, streamed; an LLM failure of any provider's kind becomes an ``LLMError``."""
         reported_out = attempt.tokens_out
-        sampling = {}
+        sampling = dict(sampling or {})
         hotter = self.repeat_temperatures
-        if attempt.repeats and hotter:
+        if attempt.repeats and hotter and not sampling:
             sampling["temperature"] = hotter[min(attempt.repeats, len(hotter)) - 1]
         # Right after a repeated failure the window closes: the model restarts from the question and
         # the error lines, without the code it keeps copying.
@@ -363,6 +526,7 @@ class ChatSession:
             if usage:
                 attempt.tokens_in += usage.get("input_tokens", 0)
                 attempt.tokens_out += usage.get("output_tokens", 0)
+                attempt.tokens_cached += (usage.get("input_token_details") or {}).get("cache_read", 0)
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if not piece:
                 continue

@@ -51,6 +51,7 @@ class NotebookOutcome:
     turns: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_cached: int = 0
     error: str | None = None  # the first failing cell, in one line
 
     @property
@@ -132,5 +133,6 @@ def _ask(
     outcome.turns += result.turns
     outcome.tokens_in += result.tokens_in
     outcome.tokens_out += result.tokens_out
+    outcome.tokens_cached += result.tokens_cached
     if options.output:
         session.executor.execute(f"{options.output} = {result.answer!r}", session.timeout)

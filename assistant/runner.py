@@ -35,12 +35,19 @@ from kernels.recovery import RecoveringKernel, ReplayPolicy
 
 # What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
 # and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
-ABLATIONS = ("feedback", "catalog", "hints")
 _ABLATION_OPTIONS: dict[str, dict[str, Any]] = {
     "feedback": {"max_turns": 1},
     "catalog": {"catalog_budget": 0},
     "hints": {"use_hints": False},
+    "helpers": {"answer_helpers": False},
+    "examples": {"examples_per_question": 0},
+    "repair": {"name_repair": False},
+    "lookup": {"api_names": 0},
+    "binding": {"bind_literals": False},
+    "checks": {"check_answers": False},
+    "voting": {"vote_samples": 0},
 }
+ABLATIONS = tuple(_ABLATION_OPTIONS)
 # A single-shot answer is a step's printed output: kept to what a person would read as an answer.
 SINGLE_SHOT_ANSWER_CHARS = 2000
 
@@ -103,6 +110,7 @@ class TaskRecord:
     ablation: str | None
     error: str | None = None  # the task itself crashed (the LLM failed, the kernel would not start, ...)
     notebook: str | None = None  # relative to the run's output directory
+    tokens_cached: int = 0  # of tokens_in, prompt tokens the backend's prefix cache served
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -300,6 +308,7 @@ def run_task(
         ablation=options.ablation,
         error=error,
         notebook=os.path.relpath(notebook_path, out) if notebook_path.exists() else None,
+        tokens_cached=sum(result.tokens_cached for result in results) + (executed.tokens_cached if executed else 0),
     )
 
 

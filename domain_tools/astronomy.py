@@ -4,7 +4,8 @@ Thin, tested wrappers around astropy 8 for the steps a small model most often ge
 unit equivalency, parsing coordinate notations, positional-only redshift arguments, time formats, and
 working offline. Nothing here touches the network: observatory sites come from the built-in
 ``OBSERVATORIES`` table and Earth orientation from the IERS tables bundled with astropy-iers-data,
-so results for dates past those tables are extrapolated (documented where it matters).
+so results for dates past those tables are extrapolated (documented where it matters). ``cosmology_at``,
+``sky`` and ``when`` answer the everyday questions in one labelled table (a ``Profile``) to print.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from astropy.io import fits
 from astropy.table import Column, QTable, Table
 from astropy.time import Time
 from astropy.utils import iers
+
+from domain_tools.profile import Profile, Row
 
 # ---------------------------------------------------------------- units
 
@@ -80,13 +83,16 @@ def convert(
     K <-> eV (temperature), mass <-> energy, magnitudes (ABmag) <-> flux density, velocity <->
     frequency/wavelength when ``rest`` (the rest frequency or wavelength) is given (``doppler``: "radio",
     "optical" or "relativistic"), and F_nu <-> F_lambda when ``at`` (the wavelength or frequency) is given.
-    ``value`` may already be a Quantity: ``convert(500*u.nm, "THz")``.
+    ``value`` may already be a Quantity or a string with its unit: ``convert(500*u.nm, "THz")``,
+    ``convert("500 nm", "THz")``, ``convert("10 mas", "pc")``.
     """
     if to_unit is None:  # convert(quantity, target)
         from_unit, to_unit = None, from_unit
     if to_unit is None:
         raise ValueError("to_unit: missing target unit, e.g. convert(500, 'nm', 'THz')")
     target = _unit(to_unit, "to_unit")
+    if isinstance(value, str) and from_unit is None:
+        value = _quantity(value, "value")
     if isinstance(value, u.Quantity) != (from_unit is None):
         raise ValueError(
             f"from_unit: give it for a plain number (convert(500, 'nm', 'THz')), not for a Quantity ({value!r})"
@@ -116,7 +122,7 @@ def convert(
             need.append("at= (the wavelength or frequency) for F_nu <-> F_lambda")
         extra = f"; pass {' and '.join(need)}" if need else ""
         raise ValueError(
-            f"cannot convert {quantity.unit} ({quantity.unit.physical_type}) to {target} "
+            f"cannot convert {str(quantity)[:80]} ({quantity.unit.physical_type}) to {target} "
             f"({target.physical_type}): {err}{extra}"
         ) from None
 
@@ -244,15 +250,76 @@ def crossmatch(catalog_a: Any, catalog_b: Any, max_sep_arcsec: float = 1.0) -> p
     )
 
 
+def _position(value: Any, frame: str, name: str) -> SkyCoord:
+    """One sky position from anything ``coord`` reads, or an (lon, lat, frame) tuple; errors start with ``name``."""
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], str):
+        *value, frame = value
+        value = tuple(value)
+    try:
+        c = coord(value, frame=frame)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from None
+    if not c.isscalar:
+        raise ValueError(f"{name}: give one position, not {c.size} (astro.to_frame converts many)")
+    return c
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
+def sky(position: Any, other: Any = None, frame: str = "icrs") -> Profile:
+    """A sky position in every everyday frame and notation, as a labelled table: print it and read the row.
+
+    ``position`` (and ``other``) is a SkyCoord, "10h45m03.59s -59d41m04.26s", "161.26 -59.68" (degrees),
+    an (ra, dec) tuple of degrees or strings, or (lon, lat, "galactic"); ``frame`` says how to read a
+    string or tuple. Rows (key: quantity): ra, dec, ra_hms, dec_dms, ra_hours (ICRS), l, b (galactic),
+    fk5_ra, fk5_dec (J2000), ecl_lon, ecl_lat (J2000 mean ecliptic); with ``other`` also sep_deg,
+    sep_arcmin, sep_arcsec and pa (position angle of ``other``, east of north), all in degrees unless named.
+    """
+    if _is_number(position) and _is_number(other):  # sky(161.26, -59.68): one position, not two
+        position, other = (position, other), None
+    c = _position(position, frame, "position")
+    icrs, galactic = c.icrs, to_frame(c, "galactic")
+    ra_hms = icrs.ra.to_string(u.hourangle, sep="hms", precision=3)
+    dec_dms = icrs.dec.to_string(u.deg, precision=2, alwayssign=True)
+    fk5, ecliptic = to_frame(c, "fk5"), to_frame(c, "ecliptic")
+    rows = [
+        Row("frame", "input frame", c.frame.name),
+        Row("ra", "right ascension RA (ICRS)", icrs.ra.deg, "deg", ".6f"),
+        Row("dec", "declination Dec (ICRS)", icrs.dec.deg, "deg", ".6f"),
+        Row("ra_hms", "RA (ICRS) in hours, minutes, seconds", ra_hms),
+        Row("dec_dms", "Dec (ICRS) in degrees, arcmin, arcsec", dec_dms),
+        Row("ra_hours", "RA (ICRS) in decimal hours", icrs.ra.hour, "h", ".6f"),
+        Row("l", "galactic longitude l", galactic.l.deg, "deg", ".6f"),
+        Row("b", "galactic latitude b", galactic.b.deg, "deg", ".6f"),
+        Row("fk5_ra", "RA (FK5, equinox J2000)", fk5.ra.deg, "deg", ".6f"),
+        Row("fk5_dec", "Dec (FK5, equinox J2000)", fk5.dec.deg, "deg", ".6f"),
+        Row("ecl_lon", "ecliptic longitude (J2000 mean ecliptic)", ecliptic.lon.deg, "deg", ".6f"),
+        Row("ecl_lat", "ecliptic latitude (J2000 mean ecliptic)", ecliptic.lat.deg, "deg", ".6f"),
+    ]
+    if other is not None:
+        second = _position(other, frame, "other").icrs
+        sep = icrs.separation(second)
+        rows += [
+            Row("other", "other position (ICRS RA, Dec)", f"{second.ra.deg:.6f} {second.dec.deg:+.6f} deg"),
+            Row("sep_deg", "angular separation", sep.deg, "deg", ".6f"),
+            Row("sep_arcmin", "angular separation in arcmin", sep.arcmin, "arcmin", ".4f"),
+            Row("sep_arcsec", "angular separation in arcsec", sep.arcsec, "arcsec", ".3f"),
+            Row("pa", "position angle of other (east of north)", icrs.position_angle(second).deg, "deg", ".4f"),
+        ]
+    return Profile(f"astro.sky of {icrs.ra.deg:.6f} {icrs.dec.deg:+.6f} (ICRS deg)", rows)
+
+
 # ---------------------------------------------------------------- cosmology
 
 
-def _cosmology_model(cosmo: Any) -> _cosmology.Cosmology:
+def _cosmology_model(cosmo: Any, name: str = "cosmo") -> _cosmology.Cosmology:
     if isinstance(cosmo, _cosmology.Cosmology):
         return cosmo
-    names = {name.lower(): name for name in _cosmology.realizations.available}
+    names = {known.lower(): known for known in _cosmology.realizations.available}
     if str(cosmo).lower() not in names:
-        raise ValueError(f"cosmo: unknown cosmology {cosmo!r}; available: {', '.join(names.values())}")
+        raise ValueError(f"{name}: unknown cosmology {cosmo!r}; available: {', '.join(names.values())}")
     return getattr(_cosmology, names[str(cosmo).lower()])
 
 
@@ -285,6 +352,48 @@ def cosmology_summary(z: Any, cosmo: Any = "Planck18") -> dict[str, float] | pd.
     return {k: float(v) for k, v in rows.iloc[0].items()} if np.ndim(z) == 0 else rows
 
 
+def cosmology_at(z: Any, cosmology: Any = "Planck18") -> Profile:
+    """Distances, times and scales at one redshift as a labelled table with units: print it and read the row.
+
+    ``cosmology`` is a realization name ("Planck18", "WMAP9", ...) or a Cosmology object. Rows (key:
+    quantity): d_l (Mpc), d_l_gpc, d_a, d_c (Mpc), volume (comoving, Gpc^3), age, lookback, age_today
+    (Gyr), h_z, h0 (km/s/Mpc), e_z, scale_factor, kpc_arcsec, kpc_arcmin (proper), distmod (mag).
+    """
+    if np.ndim(z) != 0 or isinstance(z, bool):
+        raise ValueError(f"z: cosmology_at takes one redshift, got {z!r}; for several use astro.cosmology_summary")
+    try:
+        z = float(z)
+    except (TypeError, ValueError):
+        raise ValueError(f"z: {z!r} is not a redshift (a number >= 0)") from None
+    model = _cosmology_model(cosmology, "cosmology")
+    s = cosmology_summary(z, model)  # checks z >= 0
+    km_s_mpc = u.km / u.s / u.Mpc
+    distmod = s["distance_modulus_mag"]
+    volume = model.comoving_volume(z).to_value(u.Gpc**3)
+    rows = [
+        Row("z", "redshift z", z),
+        Row("cosmology", "cosmology", model.name or repr(model)),
+        Row("d_l", "luminosity distance D_L", s["luminosity_distance_Mpc"], "Mpc", ".3f"),
+        Row("d_l_gpc", "luminosity distance D_L in Gpc", s["luminosity_distance_Mpc"] / 1000, "Gpc", ".6f"),
+        Row("d_a", "angular diameter distance D_A", s["angular_diameter_distance_Mpc"], "Mpc", ".3f"),
+        Row("d_c", "comoving distance D_C (line of sight)", s["comoving_distance_Mpc"], "Mpc", ".3f"),
+        Row("volume", "comoving volume within z (all sky)", volume, "Gpc^3", ".6f"),
+        Row("age", "age of the universe at z", s["age_Gyr"], "Gyr", ".4f"),
+        Row("lookback", "lookback time to z", s["lookback_time_Gyr"], "Gyr", ".4f"),
+        Row("age_today", "age of the universe today (z = 0)", model.age(0).to_value(u.Gyr), "Gyr", ".4f"),
+        Row("h_z", "Hubble parameter H(z)", s["H_km_s_Mpc"], "km/s/Mpc", ".4f"),
+        Row("h0", "Hubble constant H0", model.H0.to_value(km_s_mpc), "km/s/Mpc", ".4f"),
+        Row("e_z", "E(z) = H(z)/H0", float(model.efunc(z)), "", ".6f"),
+        Row("scale_factor", "scale factor a = 1/(1+z)", 1 / (1 + z), "", ".6f"),
+        Row("kpc_arcsec", "proper scale per arcsec", s["kpc_per_arcsec"], "kpc/arcsec", ".4f"),
+        Row("kpc_arcmin", "proper scale per arcmin", s["kpc_per_arcsec"] * 60, "kpc/arcmin", ".4f"),
+        Row("distmod", "distance modulus m - M", distmod, "mag", ".4f")
+        if z > 0
+        else Row("distmod", "distance modulus m - M", "undefined at z = 0 (D_L = 0)"),
+    ]
+    return Profile(f"astro.cosmology_at z = {z:g} ({model.name})", rows)
+
+
 # ---------------------------------------------------------------- time
 
 
@@ -307,13 +416,22 @@ def _iers_note(times: Time) -> str:
     )
 
 
-def _time(value: Any, name: str, scale: str = "utc", fmt: str | None = None) -> Time:
+def _time(
+    value: Any,
+    name: str,
+    scale: str = "utc",
+    fmt: str | None = None,
+    *,
+    scale_name: str = "from_scale",
+    format_name: str = "from_format",
+) -> Time:
+    """A Time from a Time, an ISO string or datetime, or a number in ``fmt``; errors name the caller's arguments."""
     if isinstance(value, Time):
         return value
     if scale not in Time.SCALES:
-        raise ValueError(f"from_scale: {scale!r} is not one of {Time.SCALES}")
+        raise ValueError(f"{scale_name}: {scale!r} is not one of {Time.SCALES}")
     if fmt is None and np.issubdtype(np.asarray(value).dtype, np.number):
-        raise ValueError(f"{name}: numeric time {value!r} needs a format, e.g. from_format='jd', 'mjd' or 'unix'")
+        raise ValueError(f"{name}: numeric time {value!r} needs a format, e.g. {format_name}='jd', 'mjd' or 'unix'")
     try:
         return Time(value, scale=scale, format=fmt)
     except ValueError as err:
@@ -352,12 +470,49 @@ def convert_time(
     return result.item() if isinstance(result, np.ndarray) and result.ndim == 0 else result
 
 
+def _seconds_between(later: Time, earlier: Time) -> u.Quantity:
+    """``later - earlier`` in seconds, from the two-part JDs (no float64 loss), rounded to the microsecond."""
+    return np.round((later.jd1 - earlier.jd1 + later.jd2 - earlier.jd2) * 86400.0, 6) * u.s
+
+
 def leap_seconds(date: Any) -> u.Quantity:
     """TAI - UTC at ``date`` (37 s since 2017), from the leap-second table bundled with astropy."""
     t = _time(date, "date")
     with _offline_iers():
-        tai, utc = t.tai, t.utc
-    return np.round((tai.jd1 - utc.jd1 + tai.jd2 - utc.jd2) * 86400.0, 6) * u.s
+        return _seconds_between(t.tai, t.utc)
+
+
+def when(time: Any, scale: str = "utc", format: str | None = None) -> Profile:
+    """One instant in every everyday time scale and format, as a labelled table: print it and read the row.
+
+    ``time`` is an ISO string ("2024-01-01", "2024-01-01T12:00:00"), a datetime, a Time, or a number with
+    ``format`` ("jd", "mjd", "unix", "decimalyear"), read in ``scale`` ("utc", "tt", "tai", "tdb").
+    Rows (key: quantity): iso_utc, jd, mjd (UTC, days), jd_tdb, tai, tt, tdb (ISO), tai_utc and tt_utc
+    (s), unix (s), decimal_year, day_of_year, weekday. Offline: leap seconds from the bundled table.
+    """
+    if format is not None and format not in Time.FORMATS:
+        raise ValueError(f"format: {format!r} is not one of {sorted(Time.FORMATS)}")
+    t = _time(time, "time", scale, format, scale_name="scale", format_name="format")
+    if not t.isscalar:
+        raise ValueError(f"time: give one instant, not {t.size} (astro.convert_time converts many)")
+    with _offline_iers():
+        utc, tai, tt, tdb = t.utc, t.tai, t.tt, t.tdb
+        rows = [
+            Row("iso_utc", "UTC (ISO 8601)", utc.iso),
+            Row("jd", "Julian date JD (UTC)", utc.jd, "d", ".6f"),
+            Row("mjd", "modified Julian date MJD (UTC)", utc.mjd, "d", ".6f"),
+            Row("jd_tdb", "Julian date JD (TDB, for ephemerides)", tdb.jd, "d", ".6f"),
+            Row("tai", "TAI (ISO)", tai.iso),
+            Row("tt", "TT, terrestrial time (ISO)", tt.iso),
+            Row("tdb", "TDB, barycentric dynamical time (ISO)", tdb.iso),
+            Row("tai_utc", "TAI - UTC (leap seconds)", _seconds_between(tai, utc).value, "s", ".3f"),
+            Row("tt_utc", "TT - UTC", _seconds_between(tt, utc).value, "s", ".3f"),
+            Row("unix", "Unix time (since 1970-01-01 UTC, no leap seconds)", utc.unix, "s", ".3f"),
+            Row("decimal_year", "decimal year (UTC)", utc.decimalyear, "yr", ".6f"),
+            Row("day_of_year", "day of year (UTC, 1 = 1 January)", int(utc.yday.split(":")[1])),
+            Row("weekday", "day of the week (UTC)", utc.strftime("%A")),
+        ]
+    return Profile(f"astro.when {utc.isot} UTC", rows)
 
 
 # ---------------------------------------------------------------- FITS

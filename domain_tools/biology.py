@@ -2,7 +2,8 @@
 
 Each helper checks its input first and raises a ``ValueError`` naming the argument and the cause (for a
 sequence: the illegal letters and where they are), so a failed step tells the model what to fix. Results
-are plain values, pandas DataFrames or SeqRecords. Coordinates are 1-based and inclusive on the plus
+are plain values, pandas DataFrames or SeqRecords; ``dna_profile`` and ``protein_profile`` answer the
+everyday questions in one labelled table (a ``Profile``) to print. Coordinates are 1-based and inclusive on the plus
 strand, as in GenBank files and papers. ``Bio.Restriction`` and ``MeltingTemp`` load on first use.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 import gzip
 import re
 from collections import Counter
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, partial
 from io import StringIO
 from itertools import pairwise
 from pathlib import Path
@@ -24,8 +25,10 @@ from Bio.Align import substitution_matrices
 from Bio.Data import CodonTable, IUPACData
 from Bio.Seq import MutableSeq, Seq
 from Bio.SeqRecord import SeqRecord
-from Bio.SeqUtils import gc_fraction
+from Bio.SeqUtils import gc_fraction, molecular_weight
 from Bio.SeqUtils.ProtParam import ProteinAnalysis
+
+from domain_tools.profile import Profile, Row
 
 # (what the message calls it, the letters allowed); sequences are upper-cased and whitespace removed first.
 _AMBIGUITY = "RYSWKMBDHVN"
@@ -37,7 +40,11 @@ _PROTEIN = ("a protein (the 20 standard amino acids)", "ACDEFGHIKLMNPQRSTVWY")
 _LETTERS = ("letters", "ABCDEFGHIJKLMNOPQRSTUVWXYZ*")
 _NUCLEIC = (_DNA, _DNA_IUPAC, _NUCLEOTIDE, _CODING)
 
-DEFAULT_ENZYMES = ("EcoRI", "BamHI", "HindIII", "NotI", "XhoI", "PstI", "SalI", "XbaI", "NcoI", "NdeI", "KpnI", "SmaI")
+# The common cloning enzymes: what restriction_sites and dna_profile look for unless told otherwise.
+DEFAULT_ENZYMES = (
+    *("EcoRI", "BamHI", "HindIII", "NotI", "XhoI", "PstI", "SalI", "XbaI", "NcoI", "NdeI", "KpnI", "SmaI"),
+    *("SacI", "EcoRV"),
+)
 
 _EXTENSIONS = {
     **dict.fromkeys((".fa", ".fasta", ".fna", ".faa", ".ffn", ".frn", ".fas", ".fsa"), "fasta"),
@@ -73,8 +80,8 @@ def _letters(seq: str | Seq | SeqRecord, alphabet: tuple[str, str], name: str = 
     if bad:
         message = f"{name} has letters not allowed in {label}: {_describe(bad)}"
         letters = {letter for _, letter in bad}
-        if alphabet in _NUCLEIC and letters <= set(_PROTEIN[1]) - set(_NUCLEOTIDE[1]):
-            message += " -- is it a protein sequence?"
+        if alphabet in _NUCLEIC and letters <= (set(_PROTEIN[1]) - set(_NUCLEOTIDE[1])) | {"*"}:
+            message += " -- is it a protein sequence? bio.protein_profile(seq) describes a protein"
         raise ValueError(message)
     if alphabet in _NUCLEIC and "T" in text and "U" in text:
         raise ValueError(f"{name} mixes T (DNA) and U (RNA); use one of them")
@@ -392,15 +399,65 @@ def melting_temp(
 # --- proteins and alignment ---------------------------------------------------------------------------
 
 
+_THREE_LETTER = {code.upper(): letter for code, letter in IUPACData.protein_letters_3to1.items()} | {"TER": "*"}
+
+
+def three_to_one(seq: str) -> str:
+    """The one-letter sequence of a three-letter one: "Met-Ala-Ser", "MetAlaSer" or "MET ALA SER" give "MAS".
+
+    A final stop ("Ter") is dropped; an unknown code raises ``ValueError`` naming it and its position.
+    """
+    if not isinstance(seq, str):
+        raise ValueError(f"seq must be a str of three-letter codes, not {type(seq).__name__}")
+    codes = [word[i : i + 3] for word in re.split(r"[^A-Za-z]+", seq) for i in range(0, len(word), 3)]
+    if not codes:
+        raise ValueError("seq is empty")
+    bad = [(number, code) for number, code in enumerate(codes, 1) if code.upper() not in _THREE_LETTER]
+    if bad:
+        raise ValueError(f"seq has codes that are not three-letter amino acids: {_describe(bad)}")
+    return "".join(_THREE_LETTER[code.upper()] for code in codes).removesuffix("*")
+
+
+def _from_three_letter(text: str) -> str | None:
+    """``text`` in one-letter code if it is unmistakably three-letter ("MetAla", "ALA-GLY"), else None."""
+    words = [word for word in re.split(r"[^A-Za-z]+", text) if word]
+    camel = bool(words) and all(re.fullmatch(r"(?:[A-Z][a-z]{2})+", word) for word in words)
+    separated = len(words) > 1 and all(len(word) == 3 for word in words)
+    if not (camel or separated):
+        return None
+    try:
+        return three_to_one(text)
+    except ValueError:
+        return None
+
+
+def _protein(seq: str | Seq | SeqRecord, name: str = "seq") -> str:
+    """A validated one-letter protein: a trailing '*' dropped, three-letter codes converted, and DNA/RNA refused."""
+    if isinstance(seq, SeqRecord):
+        seq = seq.seq
+    if isinstance(seq, str | Seq | MutableSeq):
+        seq = _from_three_letter(str(seq)) or "".join(str(seq).split())
+        seq = seq.removesuffix("*")
+        letters = set(seq.upper())
+        rna = "U" in letters
+        if letters <= set("ACGTUN") and (rna or (len(letters - {"N"}) >= 3 and len(seq) >= 12)):
+            raise ValueError(
+                f"{name} looks like {'RNA' if rna else 'DNA'} (only A, C, G, {'U' if rna else 'T'}, N), "
+                "not a protein: use bio.dna_profile(seq), or bio.translate(seq) first"
+            )
+    return _letters(seq, _PROTEIN, name)
+
+
 def protein_params(seq: str | Seq | SeqRecord, monoisotopic: bool = False) -> dict:
-    """ProtParam-style properties of a protein (a trailing '*' from translation is dropped).
+    """ProtParam-style properties of a protein (a trailing '*' from translation is dropped, three-letter code
+    such as "Met-Ala-Ser" is converted, and a DNA/RNA sequence is refused rather than read as amino acids).
 
     Keys: length, molecular_weight (Da, average unless ``monoisotopic``), isoelectric_point, gravy,
     instability_index (>40 suggests unstable), aromaticity (0-1), charge_at_pH7,
-    extinction_coefficient (M^-1 cm^-1 at 280 nm, cysteines reduced), amino_acid_percent (0-100).
+    extinction_coefficient (M^-1 cm^-1 at 280 nm, cysteines reduced), extinction_coefficient_cystines
+    (all cysteines paired), amino_acid_percent (0-100).
     """
-    text = seq.seq if isinstance(seq, SeqRecord) else seq
-    text = _letters(str(text).strip().removesuffix("*"), _PROTEIN)
+    text = _protein(seq)
     analysis = ProteinAnalysis(text, monoisotopic=monoisotopic)
     return {
         "length": len(text),
@@ -411,6 +468,7 @@ def protein_params(seq: str | Seq | SeqRecord, monoisotopic: bool = False) -> di
         "aromaticity": analysis.aromaticity(),
         "charge_at_pH7": analysis.charge_at_pH(7.0),
         "extinction_coefficient": analysis.molar_extinction_coefficient()[0],
+        "extinction_coefficient_cystines": analysis.molar_extinction_coefficient()[1],
         "amino_acid_percent": dict(analysis.amino_acids_percent),
     }
 
@@ -471,3 +529,167 @@ def align(
         "length": best.length,
         "alignment": str(best),
     }
+
+
+# --- answer helpers: one labelled table per sequence ---------------------------------------------------
+
+
+def _short(text: str, limit: int = 30) -> str:
+    """A profile title's view of a long sequence."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} letters)"
+
+
+def _row_or_reason(key: str, label: str, compute: Callable[[], float], unit: str, fmt: str) -> Row:
+    """A row with the computed value, or with why it does not apply (the ValueError of the helper it calls)."""
+    try:
+        return Row(key, label, compute(), unit, fmt)
+    except ValueError as error:
+        return Row(key, label, f"n/a: {error}")
+
+
+def _with_caret(site: str, cut: int) -> str:
+    """The recognition site with '^' where the top strand is cut (G^AATTC), when the cut lies inside it."""
+    return f"{site[:cut]}^{site[cut:]}" if 0 <= cut <= len(site) else site
+
+
+def _restriction_rows(text: str, enzymes: Iterable[str] | str) -> list[Row]:
+    """Which enzymes cut, and per cutter its cut count, site starts, cut positions and linear digest fragments."""
+    sites = restriction_sites(text, enzymes)  # checks the names first
+    known = _enzymes_by_name()
+    names = [str(known[name.lower()]) for name in ([enzymes] if isinstance(enzymes, str) else enzymes)]
+    cutters = [name for name in names if name in set(sites["enzyme"])]
+    rows = [
+        Row("cutters", "enzymes that cut (of the panel)", ", ".join(cutters) or "none"),
+        Row("non_cutters", "enzymes that do not cut", ", ".join(n for n in names if n not in cutters) or "none"),
+    ]
+    for name in cutters:
+        enzyme = known[name.lower()]
+        cuts = sites.loc[sites["enzyme"] == name, "position"].tolist()
+        starts = sorted(set(find_motif(text, str(enzyme.site))["start"]))
+        value = (
+            f"{len(cuts)} cut(s); site at {', '.join(map(str, starts))}; "
+            f"cut after base {', '.join(str(c - 1) for c in cuts)}; "
+            f"fragments {', '.join(map(str, digest(text, name)))} bp (linear, this enzyme alone)"
+        )
+        rows.append(Row(f"sites_{name}", f"{name} ({_with_caret(str(enzyme.site), enzyme.fst5)})", value))
+    return rows
+
+
+def _orf_rows(text: str, min_orf_aa: int) -> list[Row]:
+    """How many ORFs reach ``min_orf_aa``, and the longest ORF of any length with where it lies."""
+    orfs = find_orfs(text, min_protein_length=1)
+    label = f"open reading frames (ATG..stop, both strands, >= {min_orf_aa} aa)"
+    rows = [Row("orfs", label, int((orfs["length"] >= min_orf_aa).sum()))]
+    if not orfs.empty:
+        best = orfs.iloc[0]
+        where = f"{best.strand} strand, frame {best.frame}, bases {best.start}-{best.end}, {best.length} aa"
+        rows += [
+            Row("longest_orf", "longest ORF protein (any length, stop excluded)", best.protein),
+            Row("longest_orf_location", "longest ORF location (1-based, stop codon included)", where),
+        ]
+    return rows
+
+
+def dna_profile(
+    seq: str | Seq | SeqRecord, min_orf_aa: int = 30, enzymes: Iterable[str] | str = DEFAULT_ENZYMES
+) -> Profile:
+    """Everything usually asked about a DNA (or RNA, with U) sequence as a labelled table: print it and read the row.
+
+    Rows (key: quantity): kind, length, gc_percent, count_A/C/G/T (U for RNA), count_other (IUPAC codes),
+    mw_single / mw_double (Da, Biopython molecular_weight), reverse_complement, mrna, protein (frame 1 to the
+    first stop), protein_full (frame 1, '*' = stop), orfs (ATG..stop on both strands, >= ``min_orf_aa``),
+    longest_orf, longest_orf_location, tm_wallace, tm_nn (°C; Na 50 mM, 25 nM strands), cutters,
+    non_cutters and sites_<Enzyme> for every enzyme of ``enzymes`` that cuts (DNA only). Positions are
+    1-based; long sequences print in full, so they can be copied.
+    """
+    try:
+        text = _letters(seq, _NUCLEOTIDE)
+    except ValueError as error:
+        raise ValueError(f"dna_profile: {error}") from None
+    kind, bases = ("RNA", "ACGU") if "U" in text else ("DNA", "ACGT")
+    counts = Counter(text)
+    rows = [
+        Row("kind", "sequence type (DNA with T, RNA with U)", kind),
+        Row("length", "length", len(text), "nt"),
+        Row("gc_percent", "GC content (ambiguous bases left out)", gc_content(text) * 100, "%", ".2f"),
+        *(Row(f"count_{base}", f"{base} count", counts[base], "nt") for base in bases),
+        Row("count_other", "other (IUPAC ambiguity) letters", len(text) - sum(counts[b] for b in bases), "nt"),
+        *(
+            _row_or_reason(key, label, partial(molecular_weight, text, kind, double_stranded=double), "Da", ".2f")
+            for key, label, double in (
+                ("mw_single", "molecular weight, single strand", False),
+                ("mw_double", "molecular weight, double strand (with its complement)", True),
+            )
+        ),
+        Row("reverse_complement", "reverse complement (5'->3')", reverse_complement(text)),
+        Row("mrna", "mRNA (transcript of this coding strand, T->U)", transcribe(text) if kind == "DNA" else text),
+    ]
+    if len(text) >= 3:
+        rows += [
+            Row("protein", "protein, frame 1 from base 1 to the first stop", translate(text, to_stop=True)),
+            Row("protein_full", "protein, frame 1, all codons ('*' = stop)", translate(text)),
+        ]
+    rows += _orf_rows(text, min_orf_aa)
+    if kind == "RNA":
+        dna_only = "n/a: Tm and restriction sites are computed for DNA; give the sequence with T instead of U"
+        rows += [Row(key, label, dna_only) for key, label in (("tm_wallace", "Tm"), ("cutters", "restriction sites"))]
+    else:
+        wallace, nearest_neighbour = partial(melting_temp, text, "wallace"), partial(melting_temp, text, "nn")
+        rows += [
+            _row_or_reason("tm_wallace", "Tm, Wallace 2(A+T)+4(G+C), primers < 14 nt", wallace, "°C", ".1f"),
+            _row_or_reason("tm_nn", "Tm, nearest-neighbour (Na 50 mM, 25 nM)", nearest_neighbour, "°C", ".2f"),
+            *_restriction_rows(text, enzymes),
+        ]
+    return Profile(f"bio.dna_profile of {_short(text)} ({kind})", rows)
+
+
+def _percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.2f}%"
+
+
+def protein_profile(seq: str | Seq | SeqRecord) -> Profile:
+    """Everything usually asked about a protein as a labelled table: print it and read the row.
+
+    Rows (key: quantity): sequence, length (aa), mw (average, Da), mw_kda, mw_monoisotopic (Da), pi,
+    charge_ph7, gravy, instability_index, stable (index < 40), aromaticity, extinction_reduced /
+    extinction_cystines (M^-1 cm^-1 at 280 nm), abs01_reduced / abs01_cystines (absorbance of 1 g/L, 1 cm),
+    acidic (D+E), basic (K+R), most_common, composition. Accepts one-letter or three-letter code
+    ("Met-Ala-Ser"); a trailing '*' is dropped; a DNA or RNA sequence is refused (use dna_profile).
+    """
+    text = _protein(seq)
+    params = protein_params(text)
+    mw, n = params["molecular_weight"], len(text)
+    monoisotopic = protein_params(text, monoisotopic=True)["molecular_weight"]
+    ranked = Counter(text).most_common()
+    ranked.sort(key=lambda item: (-item[1], item[0]))
+    top = ranked[0][1]
+    common = ", ".join(letter for letter, count in ranked if count == top)
+    instability = params["instability_index"]
+    rows = [
+        Row("sequence", "sequence (one-letter)", text),
+        Row("length", "length", n, "aa"),
+        Row("mw", "molecular weight (average)", mw, "Da", ".2f"),
+        Row("mw_kda", "molecular weight (average) in kDa", mw / 1000, "kDa", ".4f"),
+        Row("mw_monoisotopic", "monoisotopic mass", monoisotopic, "Da", ".4f"),
+        Row("pi", "isoelectric point pI", params["isoelectric_point"], "pH", ".2f"),
+        Row("charge_ph7", "net charge at pH 7.0", params["charge_at_pH7"], "e", ".2f"),
+        Row("gravy", "GRAVY (mean Kyte-Doolittle hydropathy)", params["gravy"], "", ".4f"),
+        Row("instability_index", "instability index (Guruprasad)", instability, "", ".2f"),
+        Row("stable", "stable? (instability index < 40)", "yes" if instability < 40 else "no (unstable)"),
+        Row("aromaticity", "aromaticity (fraction F+W+Y)", params["aromaticity"], "", ".4f"),
+    ]
+    for key, label, epsilon in (
+        ("reduced", "cysteines reduced", params["extinction_coefficient"]),
+        ("cystines", "all Cys paired as cystines", params["extinction_coefficient_cystines"]),
+    ):
+        rows += [
+            Row(f"extinction_{key}", f"extinction coefficient at 280 nm, {label}", epsilon, "M^-1 cm^-1"),
+            Row(f"abs01_{key}", f"Abs 0.1% (1 g/L, 1 cm) at 280 nm, {label}", epsilon / mw, "L g^-1 cm^-1", ".4f"),
+        ]
+    rows += [
+        Row("acidic", "negatively charged residues (D+E)", text.count("D") + text.count("E"), "aa"),
+        Row("basic", "positively charged residues (K+R)", text.count("K") + text.count("R"), "aa"),
+        Row("most_common", "most common residue(s)", f"{common} ({top} each, {_percent(top, n)})"),
+        Row("composition", "composition (count, %)", ", ".join(f"{a} {c} ({_percent(c, n)})" for a, c in ranked)),
+    ]
+    return Profile(f"bio.protein_profile of {_short(text)}", rows)

@@ -14,6 +14,24 @@ from importlib import import_module
 from pathlib import Path
 
 DOMAINS = ("chemistry", "biology", "astronomy")
+# The answer helpers: one call per everyday question family, printing a labelled table with units.
+ANSWER_HELPERS = frozenset(
+    {
+        "chem.profile",
+        "chem.functional_groups",
+        "bio.dna_profile",
+        "bio.protein_profile",
+        "astro.cosmology_at",
+        "astro.convert",
+        "astro.sky",
+        "astro.when",
+    }
+)
+
+
+def uses_answer_helper(code: str) -> bool:
+    """Whether ``code`` calls one of the answer helpers (for the ablation that hides them)."""
+    return any(f"{name}(" in code for name in ANSWER_HELPERS)
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,8 @@ def select(entries: list[Entry], question: str, budget_chars: int = 1400) -> lis
     lowered = question.lower()
     scored = []
     for position, entry in enumerate(entries):
-        keyword_hits = sum(1 for k in entry.keywords if (k in lowered if " " in k else k in asked))
+        # a plain word must be a whole word of the question; a phrase or a token like "m/z" a substring of it
+        keyword_hits = sum(1 for k in entry.keywords if (k in asked if _WORD.fullmatch(k) else k in lowered))
         text_hits = len(asked & _words(f"{entry.name} {entry.purpose}"))
         score = 3 * keyword_hits + text_hits
         if keyword_hits:

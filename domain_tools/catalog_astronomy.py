@@ -16,12 +16,50 @@ def _k(words: str) -> tuple[str, ...]:
 
 
 ENTRIES: list[Entry] = [
-    # ---- astro helpers
+    # ---- answer helpers first: one call prints every everyday quantity as a labelled row with its unit
+    Entry(
+        "astro.cosmology_at",
+        "astro.cosmology_at(z, cosmology='Planck18')",
+        "D_L, D_A, D_C, volume, age, lookback, H(z), kpc/arcsec, distmod: print it and read the row",
+        "print(astro.cosmology_at(0.7))",
+        D,
+        _k(
+            "redshift, cosmology, cosmological, luminosity distance, angular diameter, angular diameter distance, "
+            "comoving, comoving distance, comoving volume, volume, lookback, lookback time, age, age of the universe, "
+            "hubble parameter, hubble, h(z), e(z), distance modulus, kpc, arcsec, arcmin, angular scale, "
+            "scale factor, planck18, planck, wmap9, wmap, z, mpc, gpc, gyr, how far"
+        ),
+    ),
+    Entry(
+        "astro.sky",
+        "astro.sky(position, other=None)",
+        "RA/Dec (deg, hms/dms), galactic l/b, FK5, ecliptic, separation to other: print it and read the row",
+        'print(astro.sky("10h45m03.59s -59d41m04.26s"))',
+        D,
+        _k(
+            "coordinate, coordinates, ra, dec, right ascension, declination, galactic, galactic latitude, "
+            "galactic longitude, galactic coordinates, ecliptic, fk5, icrs, j2000, hms, dms, sexagesimal, degrees, "
+            "separation, angular separation, angular distance, position angle, apart, sky position, skycoord"
+        ),
+    ),
+    Entry(
+        "astro.when",
+        "astro.when(time, format=None)",
+        "UTC, JD, MJD, TAI, TT, TDB, leap seconds, Unix, decimal year, day of year: print it and read the row",
+        'print(astro.when("2024-01-01"))',
+        D,
+        _k(
+            "date, time, julian date, julian day, jd, mjd, modified julian, utc, tai, tt, tdb, leap second, "
+            "leap seconds, unix, unix time, timestamp, decimal year, day of year, day of the week, weekday, epoch, "
+            "time scale, iso, terrestrial time, barycentric"
+        ),
+    ),
+    # ---- the other astro helpers
     Entry(
         "astro.convert",
-        "astro.convert(value, from_unit, to_unit, rest=)",
+        "astro.convert(value, from_unit, to_unit, rest=) / convert('500 nm', 'THz')",
         "units incl. nm<->THz, parallax, °C, Doppler (auto equivalency)",
-        'print(astro.convert(500, "nm", "THz"))',
+        'print(astro.convert("500 nm", "THz"))',
         D,
         _k(
             "convert, conversion, wavelength, frequency, photon energy, photon, nm, thz, ghz, mhz, ev, kev, "
@@ -341,7 +379,7 @@ HINTS: list[Hint] = [
         error=r"UnitConversionError: .* are not convertible",
         text=(
             "Pass an equivalency: q.to(u.THz, equivalencies=u.spectral()) (or u.parallax(), u.temperature(), "
-            "u.doppler_radio(rest)), or astro.convert(value, 'nm', 'THz')."
+            "u.doppler_radio(rest)), or astro.convert('500 nm', 'THz')."
         ),
         trigger="(500 * u.nm).to(u.THz)",
         domain=D,
@@ -354,7 +392,10 @@ HINTS: list[Hint] = [
     ),
     Hint(
         error=r"positional-only arguments passed as keyword arguments",
-        text="Redshift is positional-only in astropy 8: Planck18.luminosity_distance(1), not (z=1).",
+        text=(
+            "Redshift is positional-only in astropy 8: Planck18.luminosity_distance(1), not (z=1); "
+            "print(astro.cosmology_at(1)) shows every distance and time at z."
+        ),
         trigger="Planck18.luminosity_distance(z=1)",
         code=r"\bz\s*=",
         domain=D,
@@ -398,13 +439,19 @@ HINTS: list[Hint] = [
     ),
     Hint(
         error=r"Input values did not match any of the formats where the format keyword is optional",
-        text="Give numeric times a format: Time(60310, format='mjd'), Time(2460310.5, format='jd').",
+        text=(
+            "Give numeric times a format: Time(60310, format='mjd'), Time(2460310.5, format='jd'); "
+            "print(astro.when(60310, format='mjd')) shows it in every scale."
+        ),
         trigger="Time(60310.0)",
         domain=D,
     ),
     Hint(
         error=r"Cannot parse first argument data|Longitude instances require units",
-        text="Give SkyCoord units: SkyCoord('10:41:04.5 +41:16:09', unit=(u.hourangle, u.deg)), or astro.coord(...).",
+        text=(
+            "Give SkyCoord units: SkyCoord('10:41:04.5 +41:16:09', unit=(u.hourangle, u.deg)), or "
+            "print(astro.sky('10:41:04.5 +41:16:09')) for every frame."
+        ),
         trigger='SkyCoord("10:41:04.5 +41:16:09")',
         domain=D,
     ),

@@ -17,7 +17,44 @@ def _hint(error: str, text: str, trigger: str, code: str = "") -> Hint:
 
 
 ENTRIES: list[Entry] = [
-    # --- bio helpers (domain_tools/biology.py) ---
+    # --- answer helpers first: one call prints every everyday quantity as a labelled row with its unit ---
+    _entry(
+        "bio.dna_profile",
+        "bio.dna_profile(seq)",
+        "GC %, MW, revcomp, mRNA, protein, ORFs, Tm, restriction sites: print it and read the row",
+        "print(bio.dna_profile('ATGGCCTAA'))",
+        (
+            *("dna", "rna", "sequence", "nucleotide", "nucleotides", "gc", "gc content", "gc-content", "at content"),
+            *("molecular weight", "molecular", "weight", "mass", "double stranded", "double-stranded", "dsdna"),
+            *("single stranded", "single-stranded", "ssdna"),
+            *("reverse complement", "reverse-complement", "complement", "mrna", "transcribe", "transcription"),
+            *("translate", "translation", "orf", "orfs", "open reading frame", "open reading frames", "melting"),
+            *("tm", "melting temperature", "primer", "oligo", "restriction", "enzyme", "enzymes", "ecori", "bamhi"),
+            *("hindiii", "noti", "xhoi", "psti", "cut", "cuts", "digest", "fragments", "bp", "length", "how many"),
+        ),
+    ),
+    _entry(
+        "bio.protein_profile",
+        "bio.protein_profile(seq)",
+        "MW Da/kDa, pI, charge, GRAVY, instability, A280 ext. coeff.: print it and read the row",
+        "print(bio.protein_profile('MKTAYIAKQR'))",
+        (
+            *("protein", "peptide", "amino acid", "amino acids", "residues", "molecular weight", "molecular"),
+            *("weight", "mass", "kda"),
+            *("dalton", "daltons", "monoisotopic", "isoelectric", "isoelectric point", "pi", "charge", "net charge"),
+            *("gravy", "hydropathy", "hydrophobicity", "instability", "instability index", "stable", "stability"),
+            *("aromaticity", "extinction", "extinction coefficient", "absorbance", "a280", "280 nm", "composition"),
+            *("most common", "most abundant", "protparam", "length"),
+        ),
+    ),
+    _entry(
+        "bio.three_to_one",
+        "bio.three_to_one(text) -> str",
+        "one-letter protein from three-letter codes.",
+        "print(bio.three_to_one('Met-Ala-Ser'))",
+        ("three-letter", "three letter", "3-letter", "one-letter", "one letter", "single letter", "met-", "ala-"),
+    ),
+    # --- the other bio helpers (domain_tools/biology.py) ---
     _entry(
         "bio.read_sequences",
         "bio.read_sequences(text_or_path, format=None) -> list[SeqRecord]",
@@ -207,12 +244,12 @@ ENTRIES: list[Entry] = [
 HINTS: list[Hint] = [
     _hint(
         r"cannot import name 'GC' from|module 'Bio\.SeqUtils' has no attribute 'GC'",
-        "Bio.SeqUtils.GC was removed: use gc_fraction(seq), 0-1 (x100 for percent), or bio.gc_content(seq).",
+        "Bio.SeqUtils.GC was removed: use gc_fraction(seq), 0-1 (x100 for percent), or print(bio.dna_profile(seq)).",
         "from Bio.SeqUtils import GC",
     ),
     _hint(
         r"'(Mutable)?Seq' object has no attribute '(?i:\w*gc\w*)'",
-        "Seq has no GC method: use gc_fraction(seq) (0-1; x100 for percent) or bio.gc_content(seq).",
+        "Seq has no GC method: use gc_fraction(seq) (0-1; x100 for percent), or print(bio.dna_profile(seq)) (GC %).",
         "Seq('ACGT').gc_content()",
     ),
     _hint(
@@ -232,7 +269,8 @@ HINTS: list[Hint] = [
     ),
     _hint(
         r"no attribute 'get_amino_acids_percent'",
-        "Use ProteinAnalysis(seq).amino_acids_percent, a property giving percentages 0-100 (the old method gave 0-1).",
+        "Use ProteinAnalysis(seq).amino_acids_percent, a property giving percentages 0-100 (the old method gave 0-1); "
+        "print(bio.protein_profile(seq)) lists the composition.",
         "ProteinAnalysis('MKTAYIAKQR').get_amino_acids_percent()",
     ),
     _hint(
@@ -243,12 +281,14 @@ HINTS: list[Hint] = [
     ),
     _hint(
         r"is not a valid unambiguous letter for protein",
-        "ProteinAnalysis takes the 20 standard amino acids only: strip the stop (seq.rstrip('*')) and remove X/B/Z/U.",
+        "ProteinAnalysis takes the 20 standard amino acids only: strip the stop (seq.rstrip('*')) and remove X/B/Z/U; "
+        "print(bio.protein_profile(seq)) drops a final '*' itself.",
         "ProteinAnalysis('MKTAYX*').molecular_weight()",
     ),
     _hint(
         r"is not a valid unambiguous letter for DNA",
-        "molecular_weight assumes DNA: pass seq_type, e.g. molecular_weight('MKT', seq_type='protein') (or 'RNA').",
+        "molecular_weight assumes DNA: for a protein print(bio.protein_profile(seq)) (MW in Da and kDa), or "
+        "molecular_weight(seq, seq_type='protein').",
         "molecular_weight('MKTAYIAKQR')",
     ),
     _hint(
@@ -263,7 +303,7 @@ HINTS: list[Hint] = [
     ),
     _hint(
         r"cannot import name '(three_to_one|one_to_three)'",
-        "Removed: use from Bio.SeqUtils import seq1, seq3; seq1('ALA') -> 'A', seq1('AlaGly') -> 'AG', seq3('AG').",
+        "Removed: bio.three_to_one('Met-Ala') -> 'MA'; or from Bio.SeqUtils import seq1, seq3; seq1('AlaGly') -> 'AG'.",
         "from Bio.PDB.Polypeptide import three_to_one",
     ),
     _hint(
@@ -283,7 +323,8 @@ HINTS: list[Hint] = [
     ),
     _hint(
         r"Tm_staluc",
-        "Tm_staluc is gone: bio.melting_temp(primer), or from Bio.SeqUtils import MeltingTemp as mt; mt.Tm_NN(s).",
+        "Tm_staluc is gone: print(bio.dna_profile(primer)) (Tm rows) or bio.melting_temp(primer); raw: "
+        "from Bio.SeqUtils import MeltingTemp as mt; mt.Tm_NN(s).",
         "from Bio.SeqUtils.MeltingTemp import Tm_staluc",
     ),
     _hint(
@@ -328,7 +369,7 @@ HINTS: list[Hint] = [
     ),
     _hint(
         r"expected Seq or MutableSeq, got <class 'str'>",
-        "Restriction enzymes need a Seq: EcoRI.search(Seq(s)); or use bio.restriction_sites(s, ['EcoRI']).",
+        "Restriction enzymes need a Seq: EcoRI.search(Seq(s)); or print(bio.dna_profile(s)) for the common enzymes.",
         "from Bio.Restriction import EcoRI; EcoRI.search('GAATTC')",
     ),
     _hint(

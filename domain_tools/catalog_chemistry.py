@@ -22,7 +22,32 @@ def _hint(error: str, text: str, trigger: str, code: str = "") -> Hint:
 ASPIRIN = '"CC(=O)Oc1ccccc1C(=O)O"'
 
 ENTRIES: list[Entry] = [
-    # the chem helpers: SMILES in, plain values or DataFrames out, ValueError with RDKit's reason on bad input
+    # the answer helpers first: one call prints every everyday quantity as a labelled row with its unit
+    _entry(
+        "chem.profile",
+        "chem.profile(smiles)",
+        "mol. weight, exact mass, m/z, logP, TPSA, HBD/HBA, rings, stereo, QED, Lipinski: print it and read the row",
+        'print(chem.profile("CCO"))',
+        *("molecular weight", "molar mass", "mass", "average mass", "exact mass", "monoisotopic", "mw", "formula"),
+        *("molecular formula", "logp", "log p", "lipophilicity", "tpsa", "polar surface area", "psa", "donor"),
+        *("donors", "acceptor", "acceptors", "hydrogen bond", "h-bond", "hbd", "hba", "rotatable", "ring", "rings"),
+        *("aromatic", "ring systems", "fused", "stereocentre", "stereocentres", "stereocenter", "stereocenters"),
+        *("chiral", "chirality", "fsp3", "sp3", "qed", "drug likeness", "druglikeness", "lipinski", "rule of five"),
+        *("ro5", "violations", "m/z", "adduct", "adducts", "[m+h]", "[m+na]", "[m-h]", "mass spec", "heavy atoms"),
+        *("formal charge", "charge", "refractivity", "properties", "descriptors", "smiles", "weight", "molecular"),
+        *("violate", "violates", "obey", "obeys"),
+    ),
+    _entry(
+        "chem.functional_groups",
+        "chem.functional_groups(smiles)",
+        "counts of acid, ester, amide, amine, alcohol, phenol... groups: print it and read the row",
+        'print(chem.functional_groups("CC(=O)Nc1ccc(O)cc1"))',
+        *("functional group", "functional groups", "groups", "carboxylic", "carboxylic acid", "ester", "esters"),
+        *("amide", "amides", "amine", "amines", "primary amine", "secondary amine", "tertiary amine", "alcohol"),
+        *("hydroxyl", "phenol", "ketone", "aldehyde", "ether", "nitrile", "nitro", "halogen", "halogens"),
+        *("sulfonamide", "thiol", "alkene", "alkyne", "how many"),
+    ),
+    # the other chem helpers: SMILES in, plain values or DataFrames out, ValueError with RDKit's reason on bad input
     _entry(
         "chem.descriptors",
         "chem.descriptors(mols) -> DataFrame",
@@ -309,24 +334,24 @@ HINTS: list[Hint] = [
     _hint(
         r"has no attribute '\w*(Wt|Weight|Mass)\w*'",
         "Average molecular weight (g/mol): Descriptors.MolWt(m); monoisotopic exact mass: Descriptors.ExactMolWt(m); "
-        "chem.descriptors(smiles) has both (mw, exact_mw).",
+        "print(chem.profile(smiles)) shows both, labelled, with the adduct m/z.",
         'Chem.MolWt(Chem.MolFromSmiles("CCO"))',
     ),
     _hint(
         r"has no attribute '\w*Formula\w*'",
-        "Molecular formula: rdMolDescriptors.CalcMolFormula(m) (or the formula column of chem.descriptors).",
+        "Molecular formula: rdMolDescriptors.CalcMolFormula(m), or print(chem.profile(smiles)) (the formula row).",
         'Descriptors.CalcMolFormula(Chem.MolFromSmiles("CCO"))',
     ),
     _hint(
         r"(?i)has no attribute '\w*(lipinski|ruleof|ro5|veber)\w*'",
-        "RDKit has no rule-of-five function: chem.lipinski(mols) gives violations and passes (MolWt<=500, "
-        "MolLogP<=5, NumHDonors<=5, NumHAcceptors<=10); chem.veber(mols) for Veber.",
+        "RDKit has no rule-of-five function: print(chem.profile(smiles)) has the violations row (MolWt>500, "
+        "MolLogP>5, NumHDonors>5, NumHAcceptors>10); chem.lipinski(mols) for a table, chem.veber(mols) for Veber.",
         'Lipinski.Lipinski(Chem.MolFromSmiles("CCO"))',
     ),
     _hint(
         r"module 'rdkit\.Chem\.(Descriptors|Lipinski|Crippen|rdMolDescriptors)' has no attribute",
         "Real names: Descriptors.MolWt, ExactMolWt, MolLogP, TPSA, NumHDonors, NumHAcceptors, NumRotatableBonds, "
-        "RingCount, NumAromaticRings, HeavyAtomCount, FractionCSP3, qed (lowercase); or chem.descriptors(smiles).",
+        "RingCount, NumAromaticRings, HeavyAtomCount, FractionCSP3, qed (lowercase); or print(chem.profile(smiles)).",
         'Descriptors.QED(Chem.MolFromSmiles("CCO"))',
     ),
     _hint(

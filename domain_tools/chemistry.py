@@ -4,7 +4,8 @@ embed and draw molecules in one call each.
 Every helper takes molecules as SMILES, InChI or mol-block text, or as RDKit ``Mol`` objects, and raises
 ``ValueError`` naming the bad input and RDKit's reason instead of returning ``None`` (the raw RDKit calls fail
 later with an opaque ``'NoneType' object has no attribute ...``). RDKit's C++ log messages are captured while a
-helper runs, so they neither clutter the output nor get lost.
+helper runs, so they neither clutter the output nor get lost. ``profile`` and ``functional_groups`` answer the
+everyday questions about one molecule in a labelled table (a ``Profile``) to print.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from rdkit.Chem import (
 )
 from rdkit.Chem.Draw import rdMolDraw2D
 from rdkit.Chem.MolStandardize import rdMolStandardize
+
+from domain_tools.profile import Profile, Row
 
 MolLike = str | Chem.Mol
 PathLike = str | os.PathLike[str]
@@ -161,6 +164,10 @@ def _named_mols(molecules: Molecules) -> list[tuple[str, Chem.Mol]]:
     return named
 
 
+# Lipinski's limits: a molecule violates the rule of five once for each property above its limit.
+_RULE_OF_FIVE = {"mw": 500, "logp": 5, "hbd": 5, "hba": 10}
+
+
 def _properties(m: Chem.Mol) -> dict[str, Any]:
     return {
         "smiles": Chem.MolToSmiles(m),
@@ -172,7 +179,7 @@ def _properties(m: Chem.Mol) -> dict[str, Any]:
         "hbd": Lipinski.NumHDonors(m),
         "hba": Lipinski.NumHAcceptors(m),
         "rot_bonds": Lipinski.NumRotatableBonds(m),
-        "rings": Lipinski.RingCount(m),
+        "rings": len(Chem.GetSSSR(m)),  # the cyclomatic count: 3 for adamantane, where RingCount gives 4
         "aromatic_rings": Lipinski.NumAromaticRings(m),
         "heavy_atoms": m.GetNumHeavyAtoms(),
         "charge": Chem.GetFormalCharge(m),
@@ -194,9 +201,8 @@ def descriptors(molecules: Molecules) -> pd.DataFrame:
 
 def lipinski(molecules: Molecules) -> pd.DataFrame:
     """Lipinski's rule of five per molecule: MW <= 500, logP <= 5, HBD <= 5, HBA <= 10; passes with <= 1 violation."""
-    table = descriptors(molecules)[["mw", "logp", "hbd", "hba"]]
-    limits = pd.Series({"mw": 500, "logp": 5, "hbd": 5, "hba": 10})
-    table = table.assign(violations=(table > limits).sum(axis=1))
+    table = descriptors(molecules)[list(_RULE_OF_FIVE)]
+    table = table.assign(violations=(table > pd.Series(_RULE_OF_FIVE)).sum(axis=1))
     return table.assign(passes=table["violations"] <= 1)
 
 
@@ -204,6 +210,122 @@ def veber(molecules: Molecules) -> pd.DataFrame:
     """Veber's oral-bioavailability rule per molecule: rotatable bonds <= 10 and TPSA <= 140."""
     table = descriptors(molecules)[["rot_bonds", "tpsa"]]
     return table.assign(passes=(table["rot_bonds"] <= 10) & (table["tpsa"] <= 140))
+
+
+# --- answer helpers: one labelled table per molecule ----------------------------------------------------
+
+PROTON_MASS = 1.007276  # Da, the mass of H+ that ESI adducts add or remove
+SODIUM_ION_MASS = 22.989218  # Da, Na+ (the atom's 22.989769 less one electron)
+
+
+def _ring_systems(m: Chem.Mol) -> int:
+    """Rings that share an atom (fused, bridged or spiro) merged into one system; isolated rings stay apart."""
+    systems: list[set[int]] = []
+    for ring in m.GetRingInfo().AtomRings():
+        merged = set(ring)
+        for system in [s for s in systems if s & merged]:
+            merged |= system
+            systems.remove(system)
+        systems.append(merged)
+    return len(systems)
+
+
+def _stereocentres(m: Chem.Mol) -> list[str]:
+    """Each tetrahedral stereocentre as element, 1-based atom number and CIP label ("C2 S", "C4 unassigned")."""
+    centres = Chem.FindMolChiralCenters(m, includeUnassigned=True, useLegacyImplementation=False)
+    return [f"{m.GetAtomWithIdx(i).GetSymbol()}{i + 1} {label.replace('?', 'unassigned')}" for i, label in centres]
+
+
+def _adducts(exact_mass: float, charge: int) -> list[Row]:
+    """[M+H]+, [M+Na]+ and [M-H]- m/z of a neutral molecule (z = 1, so m/z equals the ion's mass in Da)."""
+    ions = (
+        ("mz_h", "[M+H]+", PROTON_MASS),
+        ("mz_na", "[M+Na]+", SODIUM_ION_MASS),
+        ("mz_minus_h", "[M-H]-", -PROTON_MASS),
+    )
+    if charge:
+        note = f"not computed: the molecule already carries a net charge of {charge:+d}"
+        return [Row(key, f"{ion} adduct m/z", note) for key, ion, _ in ions]
+    label = "adduct m/z (monoisotopic, z=1)"
+    return [Row(key, f"{ion} {label}", exact_mass + shift, "Da", ".4f") for key, ion, shift in ions]
+
+
+def profile(x: MolLike) -> Profile:
+    """Every everyday property of one molecule as a labelled table with units: print it and read the row.
+
+    Rows (key: quantity): smiles, formula, mw (average MolWt, g/mol), exact_mw (monoisotopic ExactMolWt,
+    Da), mz_h / mz_na / mz_minus_h (adduct m/z), logp (Crippen), mr (molar refractivity), tpsa, hbd, hba
+    (Lipinski definitions), rot_bonds, rings, aromatic_rings, ring_systems, stereocentres (incl.
+    unassigned), stereocentre_labels, heavy_atoms, fsp3, qed, lipinski_violations, lipinski_passes, charge.
+    """
+    m = mol(x)
+    p = _properties(m)
+    violations = sum(p[key] > limit for key, limit in _RULE_OF_FIVE.items())
+    centres = _stereocentres(m)
+    rows = [
+        Row("smiles", "canonical SMILES", p["smiles"]),
+        Row("formula", "molecular formula", p["formula"]),
+        Row("mw", "average molecular weight (MolWt)", p["mw"], "g/mol", ".4f"),
+        Row("exact_mw", "monoisotopic mass (ExactMolWt)", p["exact_mw"], "Da", ".4f"),
+        *_adducts(p["exact_mw"], p["charge"]),
+        Row("logp", "logP (Wildman-Crippen MolLogP)", p["logp"], "", ".4f"),
+        Row("mr", "molar refractivity (Crippen MolMR)", Crippen.MolMR(m), "cm^3/mol", ".4f"),
+        Row("tpsa", "topological polar surface area (TPSA)", p["tpsa"], "Å^2", ".2f"),
+        Row("hbd", "H-bond donors (Lipinski NumHDonors)", p["hbd"]),
+        Row("hba", "H-bond acceptors (Lipinski NumHAcceptors)", p["hba"]),
+        Row("rot_bonds", "rotatable bonds", p["rot_bonds"]),
+        Row("rings", "rings (all, smallest set of smallest rings)", p["rings"]),
+        Row("aromatic_rings", "aromatic rings", p["aromatic_rings"]),
+        Row("ring_systems", "ring systems (fused rings count as one)", _ring_systems(m)),
+        Row("stereocentres", "stereocentres (chiral centres, incl. unassigned)", len(centres)),
+        Row("stereocentre_labels", "stereocentre CIP labels (atom: R/S)", ", ".join(centres) or "none"),
+        Row("heavy_atoms", "heavy atoms (non-hydrogen)", p["heavy_atoms"]),
+        Row("fsp3", "Fsp3 (fraction of sp3 carbons)", rdMolDescriptors.CalcFractionCSP3(m), "", ".4f"),
+        Row("qed", "QED drug-likeness (0-1)", p["qed"], "", ".4f"),
+        Row("lipinski_violations", "Lipinski violations (MW>500, logP>5, HBD>5, HBA>10)", violations),
+        Row("lipinski_passes", "passes the rule of five (<= 1 violation)?", "yes" if violations <= 1 else "no"),
+        Row("charge", "net formal charge", p["charge"], "e"),
+    ]
+    return Profile(f"chem.profile of {p['smiles']}", rows)
+
+
+# name: (label, SMARTS); a count is the number of distinct matches, so each group is counted once.
+_AMINE = "!$(N~[!#6;!#1]);!$(N[#6]=[O,S,N])"  # N on carbons only, not an amide, thioamide or amidine N
+FUNCTIONAL_GROUPS: dict[str, tuple[str, str]] = {
+    "carboxylic_acid": ("carboxylic acid (incl. carboxylate)", "[CX3](=O)[OX2H1,OX1-]"),
+    "ester": ("ester (incl. lactone)", "[#6][CX3](=O)[OX2H0][#6]"),
+    "amide": ("amide (incl. lactam; not urea)", "[#7X3][#6X3;$([#6H1]),$([#6][#6])](=[OX1])"),
+    "urea": ("urea", "[#7X3][#6X3](=[OX1])[#7X3]"),
+    "primary_amine": ("primary amine (incl. aniline, protonated)", f"[$([NX3;H2;+0]),$([NX4;H3;+1]);{_AMINE}]"),
+    "secondary_amine": ("secondary amine (incl. protonated)", f"[$([NX3;H1;+0]),$([NX4;H2;+1]);{_AMINE}]"),
+    "tertiary_amine": ("tertiary amine (incl. protonated)", f"[$([NX3;H0;+0]),$([NX4;H1;+1]);{_AMINE}]"),
+    "quaternary_ammonium": ("quaternary ammonium", "[NX4;H0;+1;!$(N~[!#6])]"),
+    "alcohol": ("alcohol (aliphatic OH)", "[OX2H][CX4]"),
+    "phenol": ("phenol (aromatic OH)", "[OX2H]c"),
+    "ketone": ("ketone", "[#6][CX3](=O)[#6]"),
+    "aldehyde": ("aldehyde", "[$([CX3H1](=O)[#6]),$([CX3H2]=O)]=O"),
+    "ether": ("ether (C-O-C, not ester)", "[OX2;!$(O[#6]=[O,S,N])]([#6])[#6]"),
+    "nitrile": ("nitrile", "[NX1]#[CX2]"),
+    "nitro": ("nitro", "[$([NX3](=O)=O),$([NX3+](=O)[O-])]"),
+    "halogen": ("halogen atoms (F, Cl, Br, I)", "[F,Cl,Br,I]"),
+    "sulfonamide": ("sulfonamide", "[SX4](=[OX1])(=[OX1])[NX3]"),
+    "thiol": ("thiol (SH)", "[SX2H]"),
+    "alkene": ("alkene (non-aromatic C=C)", "[CX3]=[CX3]"),
+    "alkyne": ("alkyne (C#C)", "[CX2]#[CX2]"),
+    "aromatic_atoms": ("aromatic ring atoms", "[a]"),
+}
+
+
+def functional_groups(x: MolLike) -> Profile:
+    """How many of each common functional group the molecule has (by SMARTS): print it and read the row.
+
+    Rows are the keys of ``FUNCTIONAL_GROUPS`` (carboxylic_acid, ester, amide, primary_amine, alcohol,
+    phenol, ketone, ...) plus aromatic_rings; amines exclude amide, sulfonamide and amidine nitrogens.
+    """
+    m = mol(x)
+    rows = [Row(key, label, count_matches(m, smarts)) for key, (label, smarts) in FUNCTIONAL_GROUPS.items()]
+    rows.append(Row("aromatic_rings", "aromatic rings", Lipinski.NumAromaticRings(m)))
+    return Profile(f"chem.functional_groups of {Chem.MolToSmiles(m)} (number of each group)", rows)
 
 
 @lru_cache(maxsize=16)

@@ -7,6 +7,7 @@ of it, capped like a kernel session's, comes back as an ``ExecutionResult``.
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -75,6 +76,17 @@ class IPythonExecutor:
         if isinstance(error, KeyboardInterrupt):
             raise KeyboardInterrupt from error
         return collector.result(Status.ERROR, duration, "")
+
+    def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
+        """The value of ``expression`` in the user's namespace, as ``KernelSession.evaluate`` gives it: passed
+        through JSON (so callers see the same types whichever executor they have), None if it raised, was
+        not JSON-able or ran past ``timeout``. Silent: no history, no output, no display hooks."""
+        try:
+            with _time_limit(timeout):
+                value = eval(expression, self.shell.user_global_ns, self.shell.user_ns)
+            return json.loads(json.dumps(value))
+        except (Exception, StepTimeout):
+            return None
 
     def restart(self) -> None:
         """Nothing to do: the host kernel cannot restart itself, and a step never kills it and goes on."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kernels.journal import Journal
 from kernels.result import ExecutionResult, Status
@@ -28,6 +28,7 @@ class Kernel(Replayable, Protocol):
     restarts: int
 
     def exit_cause(self) -> str: ...
+    def evaluate(self, expression: str, timeout: float = ...) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ class RecoveringKernel:
         result.note = report.describe()
         result.restarted, result.restored = True, report.complete
         return result
+
+    def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
+        """A silent look into the kernel (``KernelSession.evaluate``): not journaled, nothing to replay."""
+        return self.kernel.evaluate(expression, timeout)
 
     def restart(self) -> None:
         """A deliberate fresh start: the journal goes too."""

@@ -84,9 +84,28 @@ def make_chat(kernel):
         kwargs.setdefault("model_name", "scripted")
         kwargs.setdefault("setup_code", None)  # the domain imports take seconds; these tests need none
         kwargs.setdefault("catalog", Catalog())  # the loop's mechanics, independent of the domain catalogs
+        kwargs.setdefault("examples_per_question", 0)  # nor of the example bank and the library index
+        kwargs.setdefault("api_names", 0)
+        kwargs.setdefault("vote_samples", 0)  # a vote consumes scripted replies; tests of voting ask for it
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make
+
+
+def assert_printed_with_units(profile: Any, unitless: set[str]) -> None:
+    """``print(profile)`` is the title, then one 'label : value unit' line per row, every unit shown.
+
+    ``unitless`` names exactly the rows whose value is a dimensionless float (logP, QED...): any other float
+    row without a unit fails, so a new quantity cannot slip in without one. Counts (ints) and text need none.
+    """
+    lines = str(profile).splitlines()
+    assert lines[0] == profile.title and len(lines) == len(profile.rows) + 1
+    for row, line in zip(profile.rows, lines[1:], strict=True):
+        label, _, shown = line.strip().partition(" : ")
+        assert label.rstrip() == row.label and shown == row.shown(), line
+        if row.unit:
+            assert shown.endswith(f" {row.unit}"), line
+    assert {row.key for row in profile.rows if isinstance(row.value, float) and not row.unit} == unitless
 
 
 def markdown_outputs(cell: Any) -> list[str]:

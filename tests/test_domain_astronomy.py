@@ -8,12 +8,17 @@ import astropy.units as u
 import numpy as np
 import pandas as pd
 import pytest
-from astropy.coordinates import SkyCoord
-from astropy.cosmology import FlatLambdaCDM
+from astropy.coordinates import BarycentricMeanEcliptic, SkyCoord
+from astropy.cosmology import WMAP9, FlatLambdaCDM, Planck18
 from astropy.table import QTable
+from astropy.time import Time
 from astropy.utils import iers
 
 from domain_tools import astronomy as astro
+from domain_tools.catalog import load, select
+from domain_tools.catalog_astronomy import ENTRIES
+
+from conftest import assert_printed_with_units
 
 C_M_S = 299_792_458.0
 PARANAL_LAT = -24.62744
@@ -57,6 +62,19 @@ def test_convert_doppler_and_flux_density_with_their_reference_value():
     assert optical.to_value(u.km / u.s) == pytest.approx(C_M_S * (656.5 / 656.28 - 1) / 1e3)
     f_lambda = astro.convert(1, "Jy", "erg/(s cm2 AA)", at=5000 * u.AA)  # F_lambda = F_nu c / lambda^2
     assert f_lambda.value == pytest.approx(1e-23 * C_M_S * 1e2 / (5000e-8) ** 2 * 1e-8)
+
+
+def test_convert_reads_quantity_strings():
+    assert astro.convert("500 nm", "THz").to_value(u.THz) == pytest.approx(C_M_S / 500e-9 / 1e12)
+    assert astro.convert("10 mas", "pc").to_value(u.pc) == pytest.approx(100.0)  # parallax
+    assert astro.convert("100 pc", "mas").to_value(u.mas) == pytest.approx(10.0)
+    assert astro.convert("13.6 eV", "nm").to_value(u.nm) == pytest.approx(1239.841984 / 13.6)  # hc = 1239.84 eV nm
+    radio = astro.convert("1421 MHz", "km/s", rest="1420.40575 MHz")
+    assert radio.to_value(u.km / u.s) == pytest.approx(C_M_S * (1 - 1421 / 1420.40575) / 1e3)
+    with pytest.raises(ValueError, match=r"value: '500' is not a quantity with a unit"):
+        astro.convert("500", "THz")
+    with pytest.raises(ValueError, match=r"cannot convert 500\.0 nm \(length\) to kg"):
+        astro.convert("500 nm", "kg")
 
 
 def test_convert_rejects_incompatible_units_naming_both():
@@ -175,6 +193,97 @@ def test_cosmology_summary_rejects_unknown_cosmology_and_bad_redshift():
         astro.cosmology_summary(-1)
 
 
+def test_cosmology_at_equals_the_planck18_calls():
+    z = 0.7
+    p = astro.cosmology_at(z)
+    mpc = lambda q: q.to_value(u.Mpc)  # noqa: E731
+    assert p["cosmology"] == "Planck18"
+    assert p["d_l"] == pytest.approx(mpc(Planck18.luminosity_distance(z)))
+    assert p["d_l_gpc"] == pytest.approx(p["d_l"] / 1000)
+    assert p["d_a"] == pytest.approx(mpc(Planck18.angular_diameter_distance(z)))
+    assert p["d_c"] == pytest.approx(mpc(Planck18.comoving_distance(z)))
+    assert p["volume"] == pytest.approx(Planck18.comoving_volume(z).to_value(u.Gpc**3))
+    assert p["age"] == pytest.approx(Planck18.age(z).to_value(u.Gyr))
+    assert p["lookback"] == pytest.approx(Planck18.lookback_time(z).to_value(u.Gyr))
+    assert p["age_today"] == pytest.approx(13.787, abs=1e-3)
+    assert p["h_z"] == pytest.approx(Planck18.H(z).to_value(u.km / u.s / u.Mpc))
+    assert (p["h0"], p["e_z"]) == pytest.approx((67.66, Planck18.efunc(z)))
+    assert p["kpc_arcsec"] == pytest.approx(Planck18.kpc_proper_per_arcmin(z).to_value(u.kpc / u.arcsec))
+    assert p["kpc_arcmin"] == pytest.approx(Planck18.kpc_proper_per_arcmin(z).to_value(u.kpc / u.arcmin))
+    assert p["distmod"] == pytest.approx(Planck18.distmod(z).value)
+    assert p["d_l"] == pytest.approx(p["d_a"] * (1 + z) ** 2) and p["scale_factor"] == pytest.approx(1 / 1.7)
+    assert_printed_with_units(p, unitless={"z", "e_z", "scale_factor"})
+    assert "luminosity distance D_L : 4384.635 Mpc" in " ".join(str(p).split())
+
+
+def test_cosmology_at_today_other_cosmologies_and_bad_input():
+    today = astro.cosmology_at(0)
+    assert today["d_l"] == 0 and today["distmod"].startswith("undefined")
+    assert astro.cosmology_at(1, "wmap9")["d_l"] == pytest.approx(WMAP9.luminosity_distance(1).to_value(u.Mpc))
+    hubble = astro.cosmology_at(0.01, FlatLambdaCDM(H0=70, Om0=0.3))
+    assert hubble["d_l"] == pytest.approx(C_M_S / 1e3 * 0.01 / 70, rel=0.01)  # Hubble's law
+    for z, message in ((-1, "z: redshifts must be finite and >= 0"), ([0.1, 0.2], "one redshift"), ("far", "'far'")):
+        with pytest.raises(ValueError, match=message):
+            astro.cosmology_at(z)
+    with pytest.raises(ValueError, match="cosmology: unknown cosmology 'Planck99'"):
+        astro.cosmology_at(1, "Planck99")
+
+
+ETA_CAR = "10h45m03.59s -59d41m04.26s"
+ETA_CAR_DEG = ((10 + 45 / 60 + 3.59 / 3600) * 15, -(59 + 41 / 60 + 4.26 / 3600))
+
+
+def test_sky_equals_astropy_frames():
+    p = astro.sky(ETA_CAR)
+    c = SkyCoord(*ETA_CAR_DEG, unit="deg")
+    assert (p["ra"], p["dec"]) == pytest.approx(ETA_CAR_DEG)
+    assert (p["ra_hms"], p["dec_dms"], p["ra_hours"]) == ("10h45m03.590s", "-59d41m04.26s", pytest.approx(c.ra.hour))
+    assert (p["l"], p["b"]) == pytest.approx((c.galactic.l.deg, c.galactic.b.deg))
+    assert (p["l"], p["b"]) == pytest.approx((287.5967, -0.6295), abs=1e-3)  # SIMBAD
+    assert (p["fk5_ra"], p["fk5_dec"]) == pytest.approx((c.fk5.ra.deg, c.fk5.dec.deg))
+    ecliptic = c.transform_to(BarycentricMeanEcliptic())
+    assert (p["ecl_lon"], p["ecl_lat"]) == pytest.approx((ecliptic.lon.deg, ecliptic.lat.deg))
+    assert "sep_deg" not in p
+    assert_printed_with_units(p, unitless=set())
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        ETA_CAR,
+        "161.264958 -59.684517",
+        (161.264958, -59.684517),
+        ("10h45m03.59s", "-59d41m04.26s"),
+        SkyCoord(*ETA_CAR_DEG, unit="deg"),
+        (287.596911, -0.629543, "galactic"),
+    ],
+    ids=["hms", "degrees", "tuple", "strings", "skycoord", "galactic"],
+)
+def test_sky_reads_every_notation(position):
+    p = astro.sky(position)
+    assert (p["ra"], p["dec"]) == pytest.approx(ETA_CAR_DEG, abs=1e-5)
+
+
+def test_sky_separation_and_position_angle():
+    p = astro.sky((10.684, 41.269), (83.822, -5.391))
+    a, b = SkyCoord(10.684, 41.269, unit="deg"), SkyCoord(83.822, -5.391, unit="deg")
+    assert p["sep_deg"] == pytest.approx(a.separation(b).deg) and p["sep_deg"] == pytest.approx(81.078, abs=1e-3)
+    assert (p["sep_arcmin"], p["sep_arcsec"]) == pytest.approx((p["sep_deg"] * 60, p["sep_deg"] * 3600))
+    assert p["pa"] == pytest.approx(a.position_angle(b).deg)
+    assert astro.sky("0 0", "0 1")["pa"] == pytest.approx(0.0) and astro.sky("0 0", "1 0")["pa"] == pytest.approx(90)
+    assert astro.sky(161.264958, -59.684517)["ra"] == pytest.approx(161.264958)  # two numbers: one position
+    assert_printed_with_units(p, unitless=set())
+
+
+def test_sky_names_the_bad_position():
+    with pytest.raises(ValueError, match="position: cannot parse coordinate 'nowhere'"):
+        astro.sky("nowhere")
+    with pytest.raises(ValueError, match="other: cannot parse coordinate 'elsewhere'"):
+        astro.sky(ETA_CAR, "elsewhere")
+    with pytest.raises(ValueError, match="position: give one position, not 2"):
+        astro.sky([(1, 2), (3, 4)])
+
+
 # ---------------------------------------------------------------- time
 
 
@@ -212,6 +321,68 @@ def test_convert_time_rejects_bad_input():
         astro.convert_time("2024-01-01", "gmt")
     with pytest.raises(ValueError, match="to_format: 'julian'"):
         astro.convert_time("2024-01-01", to_format="julian")
+
+
+def test_when_gives_every_scale_and_format():
+    p = astro.when("2024-01-01")
+    t = Time("2024-01-01", scale="utc")
+    assert (p["iso_utc"], p["jd"], p["mjd"]) == ("2024-01-01 00:00:00.000", 2460310.5, 60310.0)
+    assert (p["tai"], p["tt"], p["tdb"]) == ("2024-01-01 00:00:37.000", "2024-01-01 00:01:09.184", t.tdb.iso)
+    assert p["jd_tdb"] == pytest.approx(t.tdb.jd, abs=1e-9)
+    assert (p["tai_utc"], p["tt_utc"]) == pytest.approx((37.0, 69.184))
+    assert (p["unix"], p["decimal_year"]) == (1704067200.0, 2024.0)
+    assert (p["day_of_year"], p["weekday"]) == (1, "Monday")
+    assert astro.when("2024-12-31T18:00:00")["day_of_year"] == 366  # a leap year
+    assert_printed_with_units(p, unitless=set())
+    assert [p.unit(key) for key in ("jd", "mjd", "tai_utc", "unix")] == ["d", "d", "s", "s"]
+
+
+def test_when_reads_numbers_times_and_other_scales():
+    assert astro.when(60310, format="mjd")["iso_utc"] == "2024-01-01 00:00:00.000"
+    assert astro.when(2460310.5, format="jd")["mjd"] == 60310.0
+    assert astro.when(Time(60310.25, format="mjd"))["iso_utc"] == "2024-01-01 06:00:00.000"
+    assert astro.when("2024-01-01 00:01:09.184", scale="tt")["iso_utc"] == "2024-01-01 00:00:00.000"
+    assert astro.when("1990-06-01")["tai_utc"] == 25.0
+
+
+def test_when_names_the_bad_argument():
+    with pytest.raises(ValueError, match=r"time: numeric time 60310 needs a format, e\.g\. format='jd'"):
+        astro.when(60310)
+    with pytest.raises(ValueError, match="time: cannot read 'yesterday'"):
+        astro.when("yesterday")
+    with pytest.raises(ValueError, match="scale: 'gmt'"):
+        astro.when("2024-01-01", scale="gmt")
+    with pytest.raises(ValueError, match="format: 'julian'"):
+        astro.when(60310, format="julian")
+    with pytest.raises(ValueError, match="one instant"):
+        astro.when(["2024-01-01", "2024-01-02"])
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def test_answer_helpers_come_first_in_the_catalog():
+    assert [entry.name for entry in ENTRIES[:3]] == ["astro.cosmology_at", "astro.sky", "astro.when"]
+    for entry in ENTRIES[:3]:
+        assert "print it and read the row" in entry.purpose and entry.example.startswith("print(astro.")
+    helpers = {f"astro.{name}" for name in ("cosmology_at", "sky", "when", "convert", "coord", "cosmology_summary")}
+    assert helpers <= {entry.name for entry in ENTRIES}
+
+
+@pytest.mark.parametrize(
+    ("question", "helper"),
+    [
+        ("What is the luminosity distance at z = 0.7 in Planck18?", "astro.cosmology_at"),
+        ("How old was the universe at redshift 2, and what is the lookback time?", "astro.cosmology_at"),
+        ("What is the angular scale in kpc per arcsec at z=1.5?", "astro.cosmology_at"),
+        ("Convert RA 10h45m03.59s, Dec -59d41m04.26s to galactic coordinates", "astro.sky"),
+        ("What is the angular separation between 10.684 41.269 and 83.822 -5.391?", "astro.sky"),
+        ("What is the MJD of 2024-01-01?", "astro.when"),
+        ("What is the Julian date of 2024-03-20 12:00 UTC in TDB?", "astro.when"),
+    ],
+)
+def test_questions_route_to_the_answer_helper_first(question, helper):
+    assert select(load().entries, question)[0].name == helper
 
 
 # ---------------------------------------------------------------- FITS and tables

@@ -17,13 +17,20 @@ import pytest
 from Bio import SeqIO
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
+from Bio.SeqUtils import MeltingTemp, gc_fraction, molecular_weight
+from Bio.SeqUtils.ProtParam import ProteinAnalysis
 
 from domain_tools import biology as bio
-from domain_tools.catalog import select
+from domain_tools.catalog import load, select
 from domain_tools.catalog_biology import ENTRIES, HINTS
+
+from conftest import assert_printed_with_units
 
 ECORI_x3 = "GAATTCAAGAATTCTTGAATTC"  # EcoRI G^AATTC at bases 1, 9 and 17
 CDS = "ATGGCCATTGTAATGGGCCGCTGA"  # MAIVMGR*
+# human ubiquitin: 76 aa, one Tyr, no Trp or Cys (ExPASy ProtParam: 8564.84 Da, pI 6.56, epsilon 1490;
+# Biopython's average residue masses give 8564.74)
+UBIQUITIN = "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG"
 
 
 # --- composition -----------------------------------------------------------------------------------
@@ -239,6 +246,133 @@ def test_melting_temperatures():
         bio.melting_temp("ACGNT")
 
 
+# --- the answer helpers: bio.dna_profile and bio.protein_profile ----------------------------------
+
+
+def test_dna_profile_rows_equal_the_raw_biopython_calls():
+    seq = CDS + "AAGGGTGCCCGATAGGAATTCNA"
+    p = bio.dna_profile(seq.lower())  # lower case is read as upper case
+    assert (p["kind"], p["length"]) == ("DNA", len(seq))
+    assert p["gc_percent"] == pytest.approx(gc_fraction(seq, "remove") * 100)
+    assert [p[f"count_{base}"] for base in "ACGT"] == [seq.count(base) for base in "ACGT"]
+    assert p["count_other"] == 1
+    assert p["reverse_complement"] == str(Seq(seq).reverse_complement())
+    assert p["mrna"] == seq.replace("T", "U")
+    assert (p["protein"], p["protein_full"]) == ("MAIVMGR", str(Seq(seq[:45]).translate()))
+    assert "n/a" in p["mw_single"] and "n/a" in p["tm_wallace"]  # N has no mass and no Tm contribution
+    clean = seq.replace("N", "")
+    q = bio.dna_profile(clean)
+    assert q["mw_single"] == pytest.approx(molecular_weight(clean, "DNA"))
+    assert q["mw_double"] == pytest.approx(molecular_weight(clean, "DNA", double_stranded=True))
+    assert q["tm_wallace"] == pytest.approx(MeltingTemp.Tm_Wallace(clean))
+    assert q["tm_nn"] == pytest.approx(MeltingTemp.Tm_NN(clean, Na=50, dnac1=25, dnac2=25))
+    assert q["tm_wallace"] == 2 * (clean.count("A") + clean.count("T")) + 4 * (clean.count("G") + clean.count("C"))
+
+
+def test_dna_profile_restriction_sites_per_enzyme():
+    p = bio.dna_profile(ECORI_x3)
+    assert p["cutters"] == "EcoRI" and "BamHI" in p["non_cutters"] and "EcoRV" in p["non_cutters"]
+    assert p["sites_EcoRI"] == "3 cut(s); site at 1, 9, 17; cut after base 1, 9, 17; fragments 1, 8, 8, 5 bp " + (
+        "(linear, this enzyme alone)"
+    )
+    assert "EcoRI (G^AATTC)" in str(p)
+    two = bio.dna_profile("GAATTCAAGGATCCTTGATATC")  # EcoRI at 1, BamHI at 9, EcoRV GAT^ATC at 17
+    assert two["cutters"] == "EcoRI, BamHI, EcoRV"
+    assert two["sites_BamHI"].startswith("1 cut(s); site at 9; cut after base 9;")
+    assert two["sites_EcoRV"].startswith("1 cut(s); site at 17; cut after base 19;")
+    assert "EcoRV (GAT^ATC)" in str(two)
+    only = bio.dna_profile(ECORI_x3, enzymes=["ecori"])
+    assert only["cutters"] == "EcoRI" and only["non_cutters"] == "none"
+
+
+def test_dna_profile_orfs_count_the_threshold_and_report_the_longest():
+    plus = "GG" + "ATGAAATTTGGGTGA" + "C"  # M K F G, bases 3-17
+    minus = str(Seq("ATGCCCAAATTTCCCTAG").reverse_complement())  # M P K F P, bases 19-36
+    p = bio.dna_profile(plus + minus, min_orf_aa=4)
+    assert p["orfs"] == 2 and p["longest_orf"] == "MPKFP"
+    assert p["longest_orf_location"] == "- strand, frame 1, bases 19-36, 5 aa"
+    assert "open reading frames (ATG..stop, both strands, >= 4 aa)" in str(p)
+    assert bio.dna_profile(plus + minus, min_orf_aa=5)["orfs"] == 1
+
+
+def test_dna_profile_reads_rna():
+    rna = CDS.replace("T", "U")
+    p = bio.dna_profile(rna)
+    assert (p["kind"], p["mrna"], p["protein"], p["count_U"]) == ("RNA", rna, "MAIVMGR", rna.count("U"))
+    assert p["reverse_complement"] == str(Seq(rna).reverse_complement_rna())
+    assert p["mw_single"] == pytest.approx(molecular_weight(rna, "RNA"))
+    assert "n/a" in p["tm_wallace"] and "n/a" in p["cutters"]
+
+
+def test_dna_profile_prints_long_sequences_in_full_with_units():
+    seq = (CDS + "GATTACA") * 20
+    p = bio.dna_profile(seq)
+    printed = str(p)
+    assert p["reverse_complement"] in printed and seq.replace("T", "U") in printed
+    assert f"length : {len(seq)} nt" in " ".join(printed.split())
+    assert_printed_with_units(p, unitless=set())
+    assert [p.unit(key) for key in ("gc_percent", "mw_single", "mw_double", "tm_nn")] == ["%", "Da", "Da", "°C"]
+
+
+def test_dna_profile_refuses_a_protein_and_names_the_letters():
+    with pytest.raises(ValueError, match=r"dna_profile: seq has letters .*'I' at 6.*bio\.protein_profile"):
+        bio.dna_profile("MKTAYIAKQR")
+    with pytest.raises(ValueError, match=r"'X' at 3"):
+        bio.dna_profile("ACXGT")
+    with pytest.raises(ValueError, match="seq is empty"):
+        bio.dna_profile(" ")
+
+
+def test_protein_profile_rows_equal_protparam():
+    p = bio.protein_profile(UBIQUITIN + "*")
+    analysis = ProteinAnalysis(UBIQUITIN)
+    assert (p["sequence"], p["length"]) == (UBIQUITIN, 76)
+    assert p["mw"] == pytest.approx(analysis.molecular_weight())
+    assert p["mw"] == pytest.approx(8564.84, abs=0.15)
+    assert p["mw_kda"] == pytest.approx(p["mw"] / 1000)
+    assert p["mw_monoisotopic"] == pytest.approx(ProteinAnalysis(UBIQUITIN, monoisotopic=True).molecular_weight())
+    assert p["pi"] == pytest.approx(analysis.isoelectric_point()) and p["pi"] == pytest.approx(6.56, abs=0.05)
+    assert p["charge_ph7"] == pytest.approx(analysis.charge_at_pH(7.0))
+    assert p["gravy"] == pytest.approx(analysis.gravy())
+    assert p["instability_index"] == pytest.approx(analysis.instability_index())
+    assert p["stable"] == ("yes" if analysis.instability_index() < 40 else "no (unstable)")
+    assert p["aromaticity"] == pytest.approx(analysis.aromaticity())
+    extinction = (p["extinction_reduced"], p["extinction_cystines"])
+    assert extinction == analysis.molar_extinction_coefficient() == (1490, 1490)
+    assert p["abs01_reduced"] == pytest.approx(1490 / p["mw"])
+    assert (p["acidic"], p["basic"]) == (UBIQUITIN.count("D") + UBIQUITIN.count("E"), 7 + 4)  # 7 K, 4 R
+    assert p["most_common"] == "L (9 each, 11.84%)"
+    assert p["composition"].startswith("L 9 (11.84%), ")
+
+
+def test_protein_profile_cystines_and_units():
+    p = bio.protein_profile("MCWCYK")
+    assert p["extinction_reduced"] == 5500 + 1490  # one Trp, one Tyr
+    assert p["extinction_cystines"] == 5500 + 1490 + 125  # two Cys make one cystine
+    assert "1.2 kDa" not in str(p) and f"{p['mw_kda']:.4f} kDa" in str(p)
+    assert_printed_with_units(p, unitless={"gravy", "instability_index", "aromaticity"})
+
+
+def test_protein_profile_reads_three_letter_code():
+    assert bio.protein_profile("Met-Lys-Thr-Ala-Tyr")["sequence"] == "MKTAY"
+    assert bio.protein_profile("MetLysThr")["sequence"] == "MKT"
+    assert bio.protein_profile("MET LYS THR")["sequence"] == "MKT"
+    assert bio.three_to_one("Met-Ala-Ser-Ter") == "MAS"
+    assert bio.three_to_one("MetAlaSer") == "MAS"
+    with pytest.raises(ValueError, match=r"'Xyz' at 2"):
+        bio.three_to_one("Met-Xyz-Ser")
+
+
+def test_protein_profile_refuses_dna_rna_and_bad_letters():
+    with pytest.raises(ValueError, match=r"seq looks like DNA .*bio\.dna_profile"):
+        bio.protein_profile("ATGGCCATTGTAATGGGC")
+    with pytest.raises(ValueError, match=r"seq looks like RNA .*bio\.dna_profile"):
+        bio.protein_profile("AUGGCC")
+    with pytest.raises(ValueError, match=r"'X' at 3 \(1x\); 'B' at 4"):
+        bio.protein_profile("MKXB")
+    assert bio.protein_profile("GAGAGAGAGAGAGAGA")["length"] == 16  # a poly-GA peptide stays a protein
+
+
 # --- proteins, alignment ---------------------------------------------------------------------------
 
 
@@ -366,6 +500,29 @@ def test_catalog_hints_are_well_formed():
         assert hint.domain == "biology" and hint.trigger
         re.compile(hint.error)
         re.compile(hint.code)
+
+
+def test_answer_helpers_come_first_and_say_how_to_use_them():
+    assert [entry.name for entry in ENTRIES[:2]] == ["bio.dna_profile", "bio.protein_profile"]
+    for entry in ENTRIES[:2]:
+        assert "print it and read the row" in entry.purpose and entry.example.startswith("print(bio.")
+
+
+@pytest.mark.parametrize(
+    ("question", "helper"),
+    [
+        ("What is the GC content of the DNA sequence ATGCGCGTTAGC?", "bio.dna_profile"),
+        ("What is the molecular weight of the double-stranded DNA ATGCGCGTTAGC?", "bio.dna_profile"),
+        ("Give the reverse complement and the mRNA of ATGGCCATTGTAATGGGCCGCTGA", "bio.dna_profile"),
+        ("What is the melting temperature (Tm) of the primer AGCGGATAACAATTTCACACAGGA?", "bio.dna_profile"),
+        ("How many times does EcoRI cut this DNA: GAATTCAAGAATTC?", "bio.dna_profile"),
+        ("What is the molecular weight in kDa of the protein MKTAYIAKQR?", "bio.protein_profile"),
+        ("What is the isoelectric point of the peptide MKTAYIAKQR?", "bio.protein_profile"),
+        ("What is the extinction coefficient at 280 nm of this protein: MKWVTFISLLFLFSSAYS?", "bio.protein_profile"),
+    ],
+)
+def test_questions_route_to_the_answer_helper_first(question, helper):
+    assert select(load().entries, question)[0].name == helper
 
 
 @pytest.mark.parametrize(

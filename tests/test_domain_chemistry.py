@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 from PIL import Image
 from rdkit import Chem
+from rdkit.Chem import QED, Crippen, Descriptors, Lipinski, rdMolDescriptors
 
 from domain_tools import catalog_chemistry
 from domain_tools import chemistry as chem
+from domain_tools.catalog import load, select
+
+from conftest import assert_printed_with_units
 
 ASPIRIN = "CC(=O)Oc1ccccc1C(=O)O"
 CAFFEINE = "Cn1cnc2c1c(=O)n(C)c(=O)n2C"
@@ -175,6 +179,148 @@ def test_veber_checks_rotatable_bonds_and_tpsa():
     table = chem.veber({"aspirin": ASPIRIN, "hexadecane": HEXADECANE})
     assert table.loc["hexadecane", "rot_bonds"] == 13
     assert table["passes"].to_dict() == {"aspirin": True, "hexadecane": False}
+
+
+# --- the answer helpers: chem.profile and chem.functional_groups -----------------------------------------
+
+
+@pytest.mark.parametrize("smiles", [ASPIRIN, CAFFEINE, IBUPROFEN, "CC(=O)[O-]", "C[C@H](N)C(=O)O"])
+def test_profile_rows_equal_the_raw_rdkit_calls(smiles):
+    m = Chem.MolFromSmiles(smiles)
+    p = chem.profile(smiles)
+    assert (p["smiles"], p["formula"]) == (Chem.MolToSmiles(m), rdMolDescriptors.CalcMolFormula(m))
+    expected = {
+        "mw": Descriptors.MolWt(m),
+        "exact_mw": Descriptors.ExactMolWt(m),
+        "logp": Crippen.MolLogP(m),
+        "mr": Crippen.MolMR(m),
+        "tpsa": rdMolDescriptors.CalcTPSA(m),
+        "hbd": Lipinski.NumHDonors(m),
+        "hba": Lipinski.NumHAcceptors(m),
+        "rot_bonds": rdMolDescriptors.CalcNumRotatableBonds(m),
+        "rings": len(Chem.GetSSSR(m)),
+        "aromatic_rings": rdMolDescriptors.CalcNumAromaticRings(m),
+        "heavy_atoms": m.GetNumHeavyAtoms(),
+        "fsp3": rdMolDescriptors.CalcFractionCSP3(m),
+        "qed": QED.qed(m),
+        "charge": Chem.GetFormalCharge(m),
+    }
+    assert {key: p[key] for key in expected} == pytest.approx(expected)
+
+
+def test_profile_known_values_by_hand():
+    ibuprofen = chem.profile(IBUPROFEN)
+    assert ibuprofen["formula"] == "C13H18O2" and ibuprofen["mw"] == pytest.approx(206.285, abs=1e-3)
+    assert ibuprofen["fsp3"] == pytest.approx(6 / 13)  # 3 CH3, 1 CH2, 2 CH of 13 carbons
+    assert chem.profile("CCO")["fsp3"] == 1.0 and chem.profile("c1ccccc1")["fsp3"] == 0.0
+    assert chem.profile("CC(=O)[O-]")["charge"] == -1
+
+
+def test_profile_adduct_mz_from_the_monoisotopic_mass():
+    ethanol = chem.profile("CCO")
+    assert ethanol["mz_h"] == pytest.approx(ethanol["exact_mw"] + 1.007276, abs=1e-9)
+    assert ethanol["mz_na"] == pytest.approx(ethanol["exact_mw"] + 22.989218, abs=1e-9)
+    assert ethanol["mz_minus_h"] == pytest.approx(ethanol["exact_mw"] - 1.007276, abs=1e-9)
+    caffeine = chem.profile(CAFFEINE)  # C8H10N4O2: M 194.080376, [M+H]+ 195.087652, [M+Na]+ 217.069594
+    assert (caffeine["exact_mw"], caffeine["mz_h"], caffeine["mz_na"]) == pytest.approx(
+        (194.080376, 195.087652, 217.069594), abs=1e-5
+    )
+    assert "[M+H]+ adduct m/z (monoisotopic, z=1) : 195.0877 Da" in " ".join(str(caffeine).split())
+    cation = chem.profile("C[N+](C)(C)C")  # already an ion: adding H+ or Na+ would be wrong
+    assert cation["charge"] == 1 and "net charge of +1" in cation["mz_h"]
+
+
+@pytest.mark.parametrize(
+    ("smiles", "rings", "systems"),
+    [
+        ("c1ccc2ccccc2c1", 2, 1),  # naphthalene: fused
+        ("c1ccc(-c2ccccc2)cc1", 2, 2),  # biphenyl: two separate rings
+        ("C1C2CC3CC1CC(C2)C3", 3, 1),  # adamantane: bridged
+        ("C1CCC2(CC1)CCCC2", 2, 1),  # spiro[4.5]decane
+        ("CC12CCC3C(CCC4=CC(=O)CCC34C)C1CCC2O", 4, 1),  # testosterone: the steroid nucleus
+        ("c1ccccc1CCC1CC1", 2, 2),
+        ("CCO", 0, 0),
+    ],
+)
+def test_profile_ring_systems_count_fused_rings_once(smiles, rings, systems):
+    p = chem.profile(smiles)
+    assert (p["rings"], p["ring_systems"]) == (rings, systems)
+
+
+def test_profile_stereocentres_include_unassigned_ones():
+    l_alanine = chem.profile("C[C@H](N)C(=O)O")
+    assert (l_alanine["stereocentres"], l_alanine["stereocentre_labels"]) == (1, "C2 S")
+    racemic = chem.profile(IBUPROFEN)
+    assert (racemic["stereocentres"], racemic["stereocentre_labels"]) == (1, "C11 unassigned")
+    threonine = chem.profile("C[C@@H](O)[C@H](N)C(=O)O")
+    assert threonine["stereocentres"] == 2 and threonine["stereocentre_labels"] == "C2 R, C4 S"
+    assert chem.profile("CCO")["stereocentre_labels"] == "none"
+    assert "stereocentres (chiral centres, incl. unassigned)" in str(racemic)
+
+
+def test_profile_lipinski_rows_agree_with_chem_lipinski():
+    for smiles, violations, passes in ((ASPIRIN, 0, "yes"), (HEXADECANE, 1, "yes"), (HEXATRIACONTANOIC_ACID, 2, "no")):
+        p = chem.profile(smiles)
+        assert (p["lipinski_violations"], p["lipinski_passes"]) == (violations, passes)
+        assert chem.lipinski(smiles)["violations"].iloc[0] == violations
+
+
+def test_profile_prints_every_row_with_its_unit():
+    p = chem.profile(ASPIRIN)
+    assert_printed_with_units(p, unitless={"logp", "fsp3", "qed"})
+    printed = str(p)
+    for line in (
+        "average molecular weight (MolWt)",
+        "180.1590 g/mol",
+        "monoisotopic mass (ExactMolWt)",
+        "180.0423 Da",
+        "63.60 Å^2",
+        "rings (all, smallest set of smallest rings)",
+        "aromatic rings",
+    ):
+        assert line in printed
+    assert p.unit("mw") == "g/mol" and p.unit("tpsa") == "Å^2" and p.unit("mr") == "cm^3/mol"
+
+
+def test_profile_accepts_a_mol_and_names_an_invalid_smiles():
+    assert chem.profile(Chem.MolFromSmiles("OCC"))["smiles"] == "CCO"
+    with pytest.raises(ValueError, match=r"invalid SMILES 'C1CC': .*unclosed ring"):
+        chem.profile("C1CC")
+    with pytest.raises(ValueError, match="invalid SMILES 'xyz'"):
+        chem.functional_groups("xyz")
+
+
+@pytest.mark.parametrize(
+    ("smiles", "expected"),
+    [
+        (ASPIRIN, {"carboxylic_acid": 1, "ester": 1, "ether": 0, "phenol": 0, "alcohol": 0, "aromatic_atoms": 6}),
+        ("CC(=O)Nc1ccc(O)cc1", {"amide": 1, "phenol": 1, "alcohol": 0, "primary_amine": 0, "secondary_amine": 0}),
+        ("CCN(CC)CCOC(=O)c1ccc(N)cc1", {"ester": 1, "primary_amine": 1, "tertiary_amine": 1, "ether": 0}),  # procaine
+        ("Cc1cc(NS(=O)(=O)c2ccc(N)cc2)no1", {"sulfonamide": 1, "primary_amine": 1, "secondary_amine": 0}),
+        (CAFFEINE, {"amide": 1, "urea": 1, "tertiary_amine": 0, "ketone": 0}),
+        (CITRIC_ACID, {"carboxylic_acid": 3, "alcohol": 1, "ester": 0}),
+        ("CCNCC", {"secondary_amine": 1, "primary_amine": 0}),
+        ("CCN(CC)CC", {"tertiary_amine": 1}),
+        ("CN(C)C=O", {"amide": 1, "tertiary_amine": 0, "aldehyde": 0}),  # DMF
+        ("[NH3+]CC(=O)[O-]", {"primary_amine": 1, "carboxylic_acid": 1}),  # zwitterionic glycine
+        ("C[N+](C)(C)C", {"quaternary_ammonium": 1, "tertiary_amine": 0}),
+        ("CC(C)=O", {"ketone": 1, "aldehyde": 0}),
+        ("CC=O", {"aldehyde": 1, "ketone": 0}),
+        ("C=O", {"aldehyde": 1}),
+        ("CCOCC", {"ether": 1, "alcohol": 0}),
+        ("COc1ccccc1", {"ether": 1, "phenol": 0}),
+        ("N#Cc1ccccc1", {"nitrile": 1}),
+        ("O=[N+]([O-])c1ccccc1", {"nitro": 1, "primary_amine": 0}),
+        ("ClC(Cl)Cl", {"halogen": 3}),
+        ("CCS", {"thiol": 1}),
+        ("C=CC#C", {"alkene": 1, "alkyne": 1}),
+        ("c1ccccc1", {"alkene": 0, "aromatic_atoms": 6, "aromatic_rings": 1}),
+    ],
+)
+def test_functional_group_counts_by_hand(smiles, expected):
+    groups = chem.functional_groups(smiles)
+    assert {key: groups[key] for key in expected} == expected
+    assert_printed_with_units(groups, unitless=set())
 
 
 # --- fingerprints and similarity -----------------------------------------------------------------------
@@ -340,8 +486,33 @@ def test_catalog_covers_every_public_helper_within_the_prompt_budget():
     assert helpers <= set(names) and len(names) == len(set(names))
     for entry in entries:
         assert len(entry.render()) <= 180, entry.name
-        for keyword in entry.keywords:  # select() matches one-word keywords as whole words, phrases as substrings
-            assert keyword == keyword.lower() and (" " in keyword or re.fullmatch(r"[a-z0-9]+", keyword)), keyword
+        for keyword in entry.keywords:  # select() matches one-word keywords as whole words, others as substrings
+            assert keyword == keyword.lower() and keyword.strip() == keyword and keyword, keyword
+
+
+def test_answer_helpers_come_first_in_the_catalog():
+    assert [e.name for e in catalog_chemistry.ENTRIES[:2]] == ["chem.profile", "chem.functional_groups"]
+    for entry in catalog_chemistry.ENTRIES[:2]:
+        assert "print it and read the row" in entry.purpose and entry.example.startswith("print(chem.")
+
+
+@pytest.mark.parametrize(
+    ("question", "helper"),
+    [
+        (f"What is the molecular weight of ibuprofen ({IBUPROFEN})?", "chem.profile"),
+        (f"What is the [M+H]+ m/z of caffeine, SMILES {CAFFEINE}?", "chem.profile"),
+        (f"What is the monoisotopic mass of aspirin ({ASPIRIN})?", "chem.profile"),
+        ("How many stereocenters does ibuprofen have? SMILES CC(C)Cc1ccc(cc1)C(C)C(=O)O", "chem.profile"),
+        (f"How many hydrogen bond donors and acceptors does {ASPIRIN} have?", "chem.profile"),
+        (f"What is the TPSA and logP of {CAFFEINE}?", "chem.profile"),
+        (f"How many ring systems are in {CAFFEINE}?", "chem.profile"),
+        (f"Does {ASPIRIN} violate Lipinski's rule of five?", "chem.profile"),
+        (f"How many ester and carboxylic acid groups does {ASPIRIN} have?", "chem.functional_groups"),
+        ("Count the primary amine and amide functional groups in CC(=O)Nc1ccc(N)cc1", "chem.functional_groups"),
+    ],
+)
+def test_questions_route_to_the_answer_helper_first(question, helper):
+    assert select(load().entries, question)[0].name == helper
 
 
 @pytest.mark.parametrize(

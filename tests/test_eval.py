@@ -28,8 +28,9 @@ from rich.console import Console
 
 from assistant.cli import main
 from assistant.evaluation import evaluate, render_table, summarize
+from assistant.numbers import numbers_in, pick_number
 from assistant.runner import ResultsLog, RunOptions, run_tasks
-from assistant.tasks import Check, check_answer, load_suite, numbers_in, parse_suite, pick_number
+from assistant.tasks import Check, check_answer, load_suite, parse_suite
 from domain_tools.catalog import Catalog
 
 DATA = Path(__file__).parent / "data"

@@ -1,0 +1,267 @@
+"""Checks an answer must pass before the loop accepts it: its number comes from the output, in the unit the
+question asks for, and from the row about the quantity the question asks about.
+
+A 1.5B model that ran the right code still answers with the average mass for [M+H]+, kDa given in Da, a
+JD for an MJD, or the aromatic-ring row for "rings". Each of these is visible in text alone: the question
+names a unit and a quantity, the output's labelled rows (``label : value unit``, as the answer helpers
+print them) say what each number is. What can be converted exactly is converted; the rest goes back to
+the model with a sentence saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.numbers import numbers_in, pick_number
+from assistant.retrieval import STOP_WORDS
+
+# Unit words as questions and answers write them -> the unit's astropy spelling (or a marker: %, JD, MJD).
+_UNIT_WORDS = {
+    "%": "%", "percent": "%", "percentage": "%", "per cent": "%",
+    "da": "Da", "dalton": "Da", "daltons": "Da", "kda": "kDa", "kilodaltons": "kDa", "mda": "MDa",
+    "g/mol": "g/mol", "kg/mol": "kg/mol",
+    "mpc": "Mpc", "megaparsecs": "Mpc", "gpc": "Gpc", "gigaparsecs": "Gpc", "kpc": "kpc", "kiloparsecs": "kpc",
+    "pc": "pc", "parsecs": "pc", "ly": "lyr", "light-years": "lyr", "light years": "lyr", "au": "AU",
+    "km": "km", "m": "m", "cm": "cm", "mm": "mm", "nm": "nm", "um": "um", "µm": "um", "micron": "um",
+    "microns": "um", "angstrom": "Angstrom", "å": "Angstrom",
+    "hz": "Hz", "khz": "kHz", "mhz": "MHz", "ghz": "GHz", "thz": "THz",
+    "ev": "eV", "kev": "keV", "mev": "MeV", "gev": "GeV", "j": "J", "erg": "erg",
+    "s": "s", "seconds": "s", "ms": "ms", "min": "min", "minutes": "min", "h": "h", "hours": "h",
+    "days": "d", "yr": "yr", "years": "yr", "myr": "Myr", "gyr": "Gyr",
+    "km/s": "km/s", "m/s": "m/s", "km/s/mpc": "km/s/Mpc",
+    "deg": "deg", "degrees": "deg", "°": "deg", "arcmin": "arcmin", "arcminutes": "arcmin",
+    "arcsec": "arcsec", "arcseconds": "arcsec", "mas": "mas", "rad": "rad", "radians": "rad",
+    "jy": "Jy", "mjy": "mJy", "k": "K", "kelvin": "K",
+    "gpc3": "Gpc3", "mpc3": "Mpc3", "cubic gigaparsecs": "Gpc3", "cubic megaparsecs": "Mpc3",
+    "mjd": "MJD", "modified julian date": "MJD", "jd": "JD", "julian date": "JD",
+}  # fmt: skip
+_UNIT_PATTERN = "|".join(sorted((re.escape(word) for word in _UNIT_WORDS), key=len, reverse=True))
+# "in kDa", "to THz", "give Gyr", "as a percentage", "in units of Mpc", "(in Da)".
+_REQUESTED = re.compile(
+    rf"\b(?:in|into|to|give(?: it)?(?: in)?|as(?: an?)?|in units of)\s+(?:cubic\s+)?(?P<unit>{_UNIT_PATTERN})(?![\w/])",
+    re.IGNORECASE,
+)
+_AS_DATE = re.compile(r"\b(?P<unit>modified julian date|mjd|julian date|jd)\b", re.IGNORECASE)
+_JD_OFFSET = 2400000.5
+_ASTROPY_SPELLING = {"kDa": "1000 Da", "MDa": "1000000 Da"}  # astropy's dalton takes no prefixes
+# A labelled row: "label : value unit" (answer helpers) or "label: value" / "label = value" (plain prints).
+_ROW = re.compile(r"^\s*(?P<label>[A-Za-z\[][^:=\n]{1,70}?)\s*[:=]\s*(?P<rest>\S.*)$")
+_QUALIFIER = re.compile(r"\([^)]*\)")  # "(MolWt)", "(incl. unassigned)": how, not what
+_WORD = re.compile(r"[a-z0-9+\-\[\]]+")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A labelled number in a step's output."""
+
+    label: str
+    value: float
+    text: str  # the value as printed
+    unit: str  # the unit word after it, canonical ("" when none or unknown)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the checks made of an answer: maybe rewritten (an exact unit conversion), maybe a problem."""
+
+    answer: str
+    problem: str | None = None  # what to tell the model, when the answer cannot stand as it is
+    kind: str | None = None  # "grounding", "unit" or "quantity": each is sent back once per question
+    note: str | None = None  # what was changed, for the user
+
+
+def requested_unit(question: str) -> str | None:
+    """The unit the question asks the answer in, when it names exactly one."""
+    found = {_UNIT_WORDS[match["unit"].lower()] for match in _REQUESTED.finditer(question)}
+    if "cubic gigaparsecs" in question.lower():
+        found = {"Gpc3"}
+    dates = {_UNIT_WORDS[match["unit"].lower()] for match in _AS_DATE.finditer(question)}
+    if dates and len(dates) == 1:
+        found |= dates
+    return found.pop() if len(found) == 1 else None
+
+
+def _unit_after(text: str, end: int) -> str:
+    match = re.match(rf"\s*(?P<unit>{_UNIT_PATTERN})(?![\w/])", text[end:], re.IGNORECASE)
+    return _UNIT_WORDS[match["unit"].lower()] if match else ""
+
+
+_NUMBER_TEXT = re.compile(r"(?<![\w.\]])[-+\u2212]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def first_number(text: str, question: str) -> tuple[float, str, str] | None:
+    """(value, as written, unit after it) of the number ``pick_number`` takes from ``text``."""
+    picked = pick_number(text, question)
+    if picked is None:
+        return None
+    for match in _NUMBER_TEXT.finditer(text):
+        written = match.group().replace("\u2212", "-")
+        try:
+            value = float(written)
+        except ValueError:
+            continue
+        if math.isclose(value, picked, rel_tol=1e-9, abs_tol=1e-12):
+            return value, written, _unit_after(text, match.end())
+    return picked, f"{picked:.10g}", ""
+
+
+def labelled_rows(output: str) -> list[Row]:
+    """Every ``label : number [unit]`` line of an output."""
+    rows = []
+    lines = output.splitlines()
+    if any(" : " in line for line in lines):  # an answer helper's table: its title line is not a row
+        lines = [line for line in lines if " : " in line]
+    for line in lines:
+        if " : " in line:  # the answer helpers' separator: labels may hold ':' or '=' themselves ("z=1")
+            label, rest = (part.strip() for part in line.split(" : ", 1))
+        elif match := _ROW.match(line):
+            label, rest = match["label"].strip(), match["rest"]
+        else:
+            continue
+        number = _NUMBER_TEXT.match(rest)
+        if not label or not number:
+            continue
+        text = number.group().replace("\u2212", "-")
+        rows.append(Row(label, float(text), text, _unit_after(rest, number.end())))
+    return rows
+
+
+# Everyday phrasings of the quantities the answer helpers label.
+_SYNONYMS = {"ago": "lookback", "old": "age", "far": "distance", "weigh": "weight", "heavy": "weight", "redshift": "z"}
+
+
+def _words(text: str) -> set[str]:
+    words = {word.rstrip("s") if len(word) > 3 else word for word in _WORD.findall(text.lower())}
+    return (words | {_SYNONYMS[word] for word in words if word in _SYNONYMS}) - STOP_WORDS
+
+
+def _fit(label: str, question: str) -> float:
+    """How well a row's label names what the question asks: shared words (a bracketed qualifier's too),
+    less the words of the label's main part that the question lacks."""
+    asked = _words(question)
+    main = _words(_QUALIFIER.sub(" ", label))
+    return len(_words(label) & asked) - 0.5 * len(main - asked)
+
+
+def best_row(rows: list[Row], question: str) -> Row | None:
+    """The row whose label fits the question best, when one fits better than every other."""
+    scored = sorted(((_fit(row.label, question), index) for index, row in enumerate(rows)), reverse=True)
+    if not scored or scored[0][0] <= 0:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0] and rows[scored[1][1]].value != rows[scored[0][1]].value:
+        return None
+    return rows[scored[0][1]]
+
+
+def _decimals(written: str) -> int:
+    mantissa = written.lower().split("e")[0]
+    return len(mantissa.split(".")[1]) if "." in mantissa else 0
+
+
+def matches(value: float, written: str, candidate: float) -> bool:
+    """``candidate`` printed, rounded the way the answer wrote ``value``, gives ``value``."""
+    exponent = int(written.lower().split("e")[1]) if "e" in written.lower() else 0
+    allowance = 0.5 * 10.0 ** (exponent - _decimals(written)) + 1e-9 * abs(value)
+    return abs(candidate - value) <= allowance
+
+
+_SCALES = (1.0, 1e3, 1e-3, 1e6, 1e-6, 1e9, 1e-9, 100.0, 0.01)  # unit prefixes and percentages
+
+
+def grounded(value: float, written: str, outputs: str) -> bool:
+    """The number (or a power-of-ten rescaling of it, as a unit change gives) appears in the outputs."""
+    printed = numbers_in(outputs)
+    return any(matches(value, written, number * scale) for number in printed for scale in _SCALES)
+
+
+@cache
+def _astropy_units():
+    import astropy.units as u
+
+    return u
+
+
+def convert(value: float, unit: str, target: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``target`` when that is an exact change of unit, else None."""
+    if unit == target:
+        return value
+    if {unit, target} == {"JD", "MJD"}:
+        return value - _JD_OFFSET if target == "MJD" else value + _JD_OFFSET
+    if "%" in (unit, target) or "JD" in (unit, target) or "MJD" in (unit, target):
+        return None
+    u = _astropy_units()
+    try:
+        quantity = value * u.Unit(_ASTROPY_SPELLING.get(unit, unit))
+        return float(quantity.to_value(u.Unit(_ASTROPY_SPELLING.get(target, target)), u.molar_mass_amu()))
+    except (ValueError, TypeError, u.UnitsError):
+        return None
+
+
+def _format(value: float, like: str) -> str:
+    """``value`` with as many significant digits as ``like`` was written with (at least 4)."""
+    digits = len(like.lower().split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
+    return format(value, f".{max(digits, 4)}g")
+
+
+def review(question: str, answer: str, outputs: str) -> Review:
+    """Check ``answer`` against the question and the outputs it rests on (this question's steps)."""
+    number = first_number(answer, question)
+    if number is None:
+        return Review(answer)  # a text answer (a formula, a sequence): nothing numeric to check
+    value, written, answer_unit = number
+    rows = labelled_rows(outputs)
+    row = next((row for row in rows if matches(value, written, row.value)), None)
+    unit = answer_unit or (row.unit if row is not None else "")
+    target = requested_unit(question)
+    if unit in ("", "d") and target in ("JD", "MJD") and value > 1e4:
+        unit = "JD" if value > 2e6 else "MJD"  # the size of a day count says which it is
+    unit_review = _unit_review(answer, value, written, unit, target)
+    if unit_review is not None:  # converted exactly, or in a unit that cannot be
+        return unit_review
+    quantity = _quantity_problem(value, written, rows, question)
+    if quantity is not None:
+        return Review(answer, quantity, "quantity")
+    if not grounded(value, written, outputs):
+        return Review(
+            answer,
+            f"The number {written} in your answer is not in any output above. Print the value you answer "
+            "with, then copy it from the output.",
+            "grounding",
+        )
+    return Review(answer)
+
+
+def _quantity_problem(value: float, written: str, rows: list[Row], question: str) -> str | None:
+    """The answer read a row about another quantity than the one asked, while the right row is there."""
+    used = [row for row in rows if matches(value, written, row.value)]
+    best = best_row(rows, question)
+    if not used or best is None or best in used or any(_fit(row.label, question) >= _fit(best.label, question)
+                                                      for row in used):
+        return None
+    row = used[0]
+    return (
+        f"Your answer's number {written} is the '{row.label}' row, but the question asks for "
+        f"'{best.label}' ({best.text}{' ' + best.unit if best.unit else ''}). "
+        "Answer with the row the question asks for."
+    )
+
+
+def _unit_review(answer: str, value: float, written: str, unit: str, target: str | None) -> Review | None:
+    if target is None or not unit or unit == target:
+        if target == "%" and not unit and 0 < abs(value) <= 1 and "%" not in answer and "fraction" not in answer:
+            percent = _format(value * 100, written)
+            return Review(f"{percent} % ({answer})", note=f"converted the fraction {written} to {percent} %")
+        return None
+    converted = convert(value, unit, target)
+    if converted is None:
+        return Review(
+            answer,
+            f"The question asks for the answer in {target}, but your answer is in {unit}. Convert it "
+            f"(print the value in {target}) and answer in {target}.",
+            "unit",
+        )
+    shown = _format(converted, written)
+    return Review(f"{shown} {target} (= {written} {unit})", note=f"converted {written} {unit} to {shown} {target}")

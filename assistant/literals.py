@@ -1,0 +1,267 @@
+"""Literal binding: the SMILES, sequences, coordinates, times and quantities a question quotes become kernel
+variables (``smiles_1``, ``dna_1``, ``coord_1``, ``z_1`` ...) that the model is told to use.
+
+A 1.5B model retypes a 30-character SMILES or a 150-residue protein with a slip often enough to matter,
+and the slip is invisible in the output. Bound once from the question's own text, the value is exact; the
+model only has to write the name. ``repair_copies`` then swaps a near-miss retyped copy in generated code
+for the name, instead of only reporting it.
+
+Pure text work: the assistant process never imports RDKit or astropy for this; the binding cell runs in
+the kernel, after the preamble (``u``, ``SkyCoord``, ``Time``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from dataclasses import dataclass
+
+# Literals longer than this are shown clipped in the prompt: the name is what the model should write.
+SHOWN_CHARS = 48
+_SIMILAR = 0.8  # a code literal this close to a bound value, but not equal, is a slip
+
+_TOKEN = re.compile(r"\S+")
+_STRIP = ".,;:!?\"'`"
+_DNA = re.compile(r"[ACGTN]{6,}")
+_RNA = re.compile(r"[ACGUN]{6,}")
+_PROTEIN = re.compile(r"[ACDEFGHIKLMNPQRSTVWY]{6,}")
+_PROTEIN_WORDS = re.compile(r"\b(?:protein|peptide|residues?|amino acids?)\b", re.IGNORECASE)
+_NOT_SEQUENCES = frozenset({"SMILES", "FASTA", "GENBANK", "PLANCK", "ICRS"})
+_SMILES_CHARS = re.compile(r"[A-Za-z0-9@+\-\[\]()=#$/\\%.:*]+")
+_BRACKET_ATOM = re.compile(r"\[[^\[\]]+\]")
+_SMILES_TOKENS = re.compile(r"Cl|Br|[BCNOPSFI]|[bcnops]|%\d\d|\d|[()=#$/\\.\-:*]")
+_VALID_BRACKET = re.compile(r"\[\d*(?:[A-Z][a-z]?|[cnops]|se|as)(?:@{1,2})?(?:H\d*)?(?:[+-]+\d*)?(?::\d+)?\]")
+_NUMBER = r"[+\-\u2212]?\d+(?:\.\d+)?"
+_SEXAGESIMAL_RA = re.compile(r"(\d{1,2})\s*h\s*(\d{1,2})\s*m\s*(\d{1,2}(?:\.\d+)?)\s*s")
+_SEXAGESIMAL_DEC = re.compile(
+    r"([+\-\u2212]?)(\d{1,2})\s*[d°]\s*(\d{1,2})\s*[m'\u2032]\s*(\d{1,2}(?:\.\d+)?)\s*(?:s|\"|\u2033|'')"
+)
+_DECIMAL_COORD = re.compile(
+    rf"\b(RA|Dec)\b\s*(?:=|:|of)?\s*({_NUMBER})\s*(?:°|deg(?:rees)?\b)?(?![\w:'\u2032°])", re.IGNORECASE
+)
+_REDSHIFT = re.compile(rf"(?:\bredshift\s*(?:of\s*|z\s*=?\s*)?|\bz\s*=\s*)({_NUMBER})", re.IGNORECASE)
+_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(?:\s*(UTC|TAI|TT|TDB)\b)?")
+# Units of quantities worth binding, by what they measure (the variable's name says it).
+_UNITS = {
+    "wavelength": ("nm", "um", "µm", "mm", "cm", "Angstrom", "AA"),
+    "distance": ("pc", "kpc", "Mpc", "Gpc", "AU", "au", "lyr", "km"),
+    "frequency": ("Hz", "kHz", "MHz", "GHz", "THz"),
+    "energy": ("eV", "keV", "MeV", "GeV", "erg"),
+    "flux": ("Jy", "mJy", "uJy"),
+    "velocity": ("km/s", "m/s"),
+    "angle": ("arcsec", "arcmin", "mas"),
+}
+_UNIT_KIND = {unit: kind for kind, units in _UNITS.items() for unit in units}
+_UNIT_ALTERNATIVES = "|".join(sorted(map(re.escape, _UNIT_KIND), key=len, reverse=True))
+_QUANTITY = re.compile(rf"(?<![\w.^\-\u2212])({_NUMBER})\s*({_UNIT_ALTERNATIVES})(?![\w/])")
+
+
+# Literal kinds that say which domain a question is about; quantities (nm, GHz) appear in several.
+KIND_DOMAIN = {
+    "smiles": "chemistry",
+    "dna": "biology",
+    "rna": "biology",
+    "protein": "biology",
+    "ra": "astronomy",
+    "dec": "astronomy",
+    "coord": "astronomy",
+    "z": "astronomy",
+    "time": "astronomy",
+}
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One value quoted in a question, bound in the kernel as ``name = code``."""
+
+    name: str  # e.g. "smiles_1"
+    kind: str  # smiles, dna, rna, protein, ra, dec, coord, z, time, or a quantity kind (wavelength, ...)
+    text: str  # the value as the question wrote it (for strings: the exact string bound)
+    code: str  # the Python expression bound to the name
+
+    @property
+    def is_string(self) -> bool:
+        return self.kind in ("smiles", "dna", "rna", "protein", "ra", "dec")
+
+    def shown(self) -> str:
+        """``name = value`` as the prompt shows it; long strings clipped, with their length."""
+        if self.is_string and len(self.text) > SHOWN_CHARS:
+            unit = {"dna": "nt", "rna": "nt", "protein": "aa"}.get(self.kind, "characters")
+            return f"{self.name} = '{self.text[:20]}...{self.text[-8:]}'  # {self.kind}, {len(self.text)} {unit}"
+        return f"{self.name} = {self.code}  # {self.kind}"
+
+
+def _clean(token: str) -> str:
+    """A token without the punctuation and brackets prose puts around it: "(CCO)," is "CCO"."""
+    token = token.strip(_STRIP)
+    if token.startswith("(") and token.endswith(")"):  # no SMILES starts with a branch
+        token = token[1:-1]
+    while token.endswith(")") and token.count(")") > token.count("("):
+        token = token[:-1].rstrip(_STRIP)
+    while token.startswith("(") and token.count("(") > token.count(")"):
+        token = token[1:].lstrip(_STRIP)
+    return token.strip(_STRIP)
+
+
+def _is_smiles(token: str) -> bool:
+    """Plausibly a SMILES: only SMILES syntax and atoms, ring closures paired, not an English word."""
+    if not _SMILES_CHARS.fullmatch(token) or not any(ch.isalpha() for ch in token):
+        return False
+    if token.count("(") != token.count(")") or token.count("[") != token.count("]"):
+        return False
+    if any(not _VALID_BRACKET.fullmatch(atom) for atom in _BRACKET_ATOM.findall(token)):
+        return False
+    bare = _BRACKET_ATOM.sub("C", token)
+    if "".join(_SMILES_TOKENS.findall(bare)) != bare:
+        return False
+    digits = re.findall(r"%\d\d|\d", _BRACKET_ATOM.sub("", token))
+    if any(digits.count(d) % 2 for d in set(digits)):
+        return False
+    return len(token) >= 3 or "[" in token
+
+
+def _sequence_kind(token: str, question: str) -> str | None:
+    if token in _NOT_SEQUENCES:
+        return None
+    if _DNA.fullmatch(token) and len(set(token) & set("ACGT")) >= 2 and set(token) != {"C"}:
+        return "dna"
+    if _RNA.fullmatch(token) and "U" in token:
+        return "rna"
+    short = len(token) < 8 and not _PROTEIN_WORDS.search(question)  # "CHARGE" is a word, not a peptide
+    if _PROTEIN.fullmatch(token) and set(token) - set("ACGTUN") and not short:
+        return "protein"
+    return None
+
+
+def _token_literals(question: str) -> list[tuple[int, str, str, str]]:
+    """(position, kind, text, code) for sequences and SMILES, in the order the question gives them."""
+    found = []
+    for match in _TOKEN.finditer(question):
+        token = _clean(match.group())
+        if not token or _SEXAGESIMAL_RA.search(token) or _TIME.fullmatch(token):
+            continue
+        kind = _sequence_kind(token, question) or ("smiles" if _is_smiles(token) else None)
+        if kind is not None:
+            found.append((match.start(), kind, token, repr(token)))
+    return found
+
+
+def _number(text: str) -> str:
+    return text.replace("\u2212", "-").lstrip("+")
+
+
+def _coordinate_literals(question: str) -> list[tuple[int, str, str, str]]:
+    found = []
+    for match in _SEXAGESIMAL_RA.finditer(question):
+        text = f"{match[1]}h{match[2]}m{match[3]}s"
+        found.append((match.start(), "ra", text, repr(text)))
+    for match in _SEXAGESIMAL_DEC.finditer(question):
+        sign = "-" if match[1] in ("-", "\u2212") else "+"
+        text = f"{sign}{match[2]}d{match[3]}m{match[4]}s"
+        found.append((match.start(), "dec", text, repr(text)))
+    for match in _DECIMAL_COORD.finditer(question):
+        kind = match[1].lower()
+        value = _number(match[2])
+        found.append((match.start(), kind, value, f"{value} * u.deg"))
+    return found
+
+
+def _other_literals(question: str) -> list[tuple[int, str, str, str]]:
+    found = []
+    for match in _REDSHIFT.finditer(question):
+        value = _number(match[1])
+        found.append((match.start(), "z", value, value))
+    for match in _TIME.finditer(question):
+        text = match[1] + (f" {match[2]}" if match[2] else "")
+        scale = (match[3] or "UTC").lower()
+        found.append((match.start(), "time", text, f"Time({text!r}, scale={scale!r})"))
+    for match in _QUANTITY.finditer(question):
+        value, unit = _number(match[1]), match[2]
+        astropy_unit = {"µm": "um", "Angstrom": "AA", "au": "AU"}.get(unit, unit)
+        code = f"{value} * u.Unit({astropy_unit!r})"
+        found.append((match.start(), _UNIT_KIND[unit], f"{value} {unit}", code))
+    return found
+
+
+def find_literals(question: str, taken: dict[str, str] | None = None) -> list[Literal]:
+    """The literals of ``question``, named ``<kind>_<n>`` in order of appearance.
+
+    ``taken`` maps code already bound in this session to its name, so a follow-up question that repeats a
+    value reuses the name, and new values are numbered after the old ones.
+    """
+    taken = dict(taken or {})
+    raw = sorted(_token_literals(question) + _coordinate_literals(question) + _other_literals(question))
+    counts: dict[str, int] = {}
+    for name in taken.values():
+        kind, _, number = name.rpartition("_")
+        counts[kind] = max(counts.get(kind, 0), int(number) if number.isdigit() else 0)
+    literals: list[Literal] = []
+    seen: set[str] = set()
+    for _, kind, text, code in raw:
+        if code in seen:
+            continue
+        seen.add(code)
+        name = taken.get(code)
+        if name is None:
+            counts[kind] = counts.get(kind, 0) + 1
+            name = taken[code] = f"{kind}_{counts[kind]}"
+        literals.append(Literal(name, kind, text, code))
+    return literals + _paired_coords(literals, taken, counts)
+
+
+def _paired_coords(literals: list[Literal], taken: dict[str, str], counts: dict[str, int]) -> list[Literal]:
+    """A SkyCoord for each RA followed by a Dec: the position itself is what most questions are about."""
+    pairs = []
+    for ra, dec in itertools.pairwise(literals):
+        if ra.kind == "ra" and dec.kind == "dec":
+            code = f"SkyCoord({ra.name}, {dec.name}, frame='icrs')"
+            if code not in taken:
+                counts["coord"] = counts.get("coord", 0) + 1
+                taken[code] = f"coord_{counts['coord']}"
+            pairs.append(Literal(taken[code], "coord", f"{ra.text} {dec.text}", code))
+    return pairs
+
+
+def binding_code(literals: list[Literal]) -> str:
+    """The cell that binds the literals in the kernel (after the preamble)."""
+    return "\n".join(f"{literal.name} = {literal.code}" for literal in literals)
+
+
+def describe(literals: list[Literal]) -> str:
+    """What the model is told: the names to use, with the values (clipped) so it knows which is which."""
+    return "\n".join(literal.shown() for literal in literals)
+
+
+_STRING_LITERAL = re.compile(r"""(?P<quote>['"])(?P<body>[^'"\n]{6,})(?P=quote)""")
+
+
+def repair_copies(code: str, literals: list[Literal]) -> tuple[str, list[tuple[str, str]]]:
+    """``code`` with near-miss copies of bound strings replaced by their names; (retyped text, name) pairs.
+
+    Exact copies stay as written (they are right); a literal close to a bound value but not equal is a
+    slip, and the name carries the exact value.
+    """
+    strings = [literal for literal in literals if literal.is_string]
+    repairs: list[tuple[str, str]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        body = match["body"]
+        if any(body == literal.text for literal in strings):
+            return match.group()
+        scored = [(difflib.SequenceMatcher(None, body, lit.text).ratio(), lit) for lit in strings]
+        close = [(score, lit) for score, lit in scored if score >= _SIMILAR and lit.kind != "ra" and lit.kind != "dec"]
+        if not close:
+            return match.group()
+        _, best = max(close, key=lambda pair: pair[0])
+        repairs.append((body, best.name))
+        return best.name
+
+    return _STRING_LITERAL.sub(replace, code), repairs
+
+
+def domain_of(literals: list[Literal]) -> str | None:
+    """The one domain the literals point to (a SMILES: chemistry, a sequence: biology, a sky position or a
+    redshift: astronomy), or None when they point to none or to several."""
+    domains = {KIND_DOMAIN[literal.kind] for literal in literals if literal.kind in KIND_DOMAIN}
+    return domains.pop() if len(domains) == 1 else None

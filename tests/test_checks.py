@@ -1,0 +1,103 @@
+"""Answer checks (grounding, unit, quantity), votes on executed results, and the install gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks import convert, grounded, labelled_rows, requested_unit, review
+from assistant.installs import installs_packages
+from assistant.vote import Candidate, majority, value_of
+
+PROFILE = """chem.profile of CC(=O)Nc1ccccc1
+  average molecular weight (MolWt) : 135.166 g/mol
+  monoisotopic mass (ExactMolWt)   : 135.0684 Da
+  rings (all)                      : 1
+  aromatic rings                   : 1
+  rotatable bonds                  : 1
+  ring systems                     : 1
+  stereocentres (incl. unassigned) : 0
+  heavy atoms                      : 10
+"""
+
+
+def test_requested_units_are_read_from_the_question():
+    assert requested_unit("What is its average molecular weight in kDa?") == "kDa"
+    assert requested_unit("the luminosity distance at z = 0.3, in Mpc?") == "Mpc"
+    assert requested_unit("What is the GC content, as a percentage?") == "%"
+    assert requested_unit("Give the Modified Julian Date of 2025-01-01.") == "MJD"
+    assert requested_unit("What is the comoving volume out to z = 0.8 in cubic gigaparsecs?") == "Gpc3"
+    assert requested_unit("How many heavy atoms does it have?") is None
+    assert requested_unit("Give it in km and in pc") is None  # two units: no single request
+
+
+def test_exact_conversions_and_the_ones_refused():
+    assert convert(17170.25, "Da", "kDa") == pytest.approx(17.17025, rel=1e-12)
+    assert convert(206.28, "Da", "g/mol") == pytest.approx(206.28)  # a molar mass in g/mol is a mass in Da
+    assert abs(convert(6791.27, "Mpc", "Gpc") - 6.79127) < 1e-12
+    assert convert(2460389.629167, "JD", "MJD") == pytest.approx(60389.129167, abs=1e-9)
+    assert convert(1.0, "nm", "THz") is None  # needs an equivalency: not a change of unit
+
+
+def test_an_answer_in_the_wrong_unit_is_converted_from_the_row_it_came_from():
+    outputs = "  molecular weight : 17170.2508 Da\n  molecular weight : 17.1702508 kDa-ish\n"
+    verdict = review("What is the average molecular weight of this protein in kDa?", "17170.2508", outputs)
+    assert verdict.problem is None
+    assert verdict.answer.startswith("17.1702508 kDa")
+    verdict = review("What is the MJD of 2025-03-20 03:06 UTC?", "2460754.629167", "2460754.629167")
+    assert verdict.answer.startswith("60754.129167 MJD")
+
+
+def test_a_fraction_asked_as_a_percentage_is_converted():
+    verdict = review("What is the GC content of ACGTTTGC as a percentage?", "0.5", "0.5")
+    assert verdict.answer.startswith("50 %") and verdict.problem is None
+
+
+def test_an_unconvertible_unit_goes_back_to_the_model():
+    verdict = review("What frequency is that, in GHz?", "0.21 m", "0.21 m")
+    assert verdict.kind == "unit" and "GHz" in (verdict.problem or "")
+
+
+def test_a_number_not_in_any_output_goes_back_and_rounding_is_allowed():
+    assert grounded(135.17, "135.17", PROFILE)
+    assert grounded(6.79, "6.79", "D_L : 6791.27 Mpc")  # a unit prefix away
+    verdict = review("What is the molecular weight of acetanilide?", "150.2 g/mol", PROFILE)
+    assert verdict.kind == "grounding"
+    assert review("What is the molecular weight of acetanilide?", "135.17 g/mol", PROFILE).problem is None
+
+
+def test_an_answer_read_from_the_wrong_row_goes_back():
+    question = "How many stereocentres does acetanilide have?"
+    assert review(question, "1", PROFILE).kind == "quantity"  # the rings row, not the stereocentres row
+    assert review(question, "0", PROFILE).problem is None
+    question = "What is the monoisotopic mass of acetanilide?"
+    verdict = review(question, "135.166 Da", PROFILE)
+    assert verdict.kind == "quantity" and "monoisotopic mass" in (verdict.problem or "")
+    assert review(question, "135.0684 Da", PROFILE).problem is None
+
+
+def test_text_answers_are_not_checked():
+    assert review("What is the formula of CCO?", "C2H6O", "C2H6O").problem is None
+
+
+def test_labelled_rows_and_the_value_an_output_gives():
+    rows = labelled_rows(PROFILE)
+    assert rows[0].label == "average molecular weight (MolWt)" and rows[0].value == 135.166 and rows[0].unit == "g/mol"
+    assert value_of(PROFILE, "how many aromatic rings", "sample 1").value == 1
+    assert value_of(PROFILE, "What is the monoisotopic mass?", "s").text == "135.0684"
+    assert value_of("the answer is 42.5\n", "What is it?", "s").value == 42.5
+
+
+def test_majority_needs_agreement_of_more_than_half():
+    a, b, c = (Candidate(v, str(v), "", f"s{i}") for i, v in enumerate((3.0365, 3.04, 3.0366)))
+    assert majority([a, b, c]).votes == 2
+    assert majority([a, c]) is None
+    assert majority([a]) is None
+
+
+def test_package_installs_are_spotted():
+    for code in ("!pip install rdkit", "%pip install -q biopython", "import subprocess\n"
+                 "subprocess.run(['pip', 'install', 'x'])", "os.system('pip install x')",
+                 "subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])", "!conda install -y x"):
+        assert installs_packages(code), code
+    for code in ("print('pipeline')", "pipette = 3", "x = 'install'"):
+        assert not installs_packages(code), code
