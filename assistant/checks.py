@@ -221,7 +221,7 @@ def review(question: str, answer: str, outputs: str) -> Review:
     unit_review = _unit_review(answer, value, written, unit, target)
     if unit_review is not None:  # converted exactly, or in a unit that cannot be
         return unit_review
-    quantity = _quantity_problem(value, written, rows, question)
+    quantity = _quantity_problem(value, written, rows, question) or _named_quantity_problem(answer, written, question)
     if quantity is not None:
         return Review(answer, quantity, "quantity")
     if not grounded(value, written, outputs):
@@ -231,7 +231,28 @@ def review(question: str, answer: str, outputs: str) -> Review:
             "with, then copy it from the output.",
             "grounding",
         )
+    precise = _more_precise(value, written, outputs)
+    if precise is not None:
+        note = f"{written} is {precise} in the output: all its digits kept"
+        return Review(answer.replace(written, precise, 1), note=note)
     return Review(answer)
+
+
+_MAX_DECIMALS = 6  # a float printed raw (206.28499999999997) is shown to this many decimals
+
+
+def _more_precise(value: float, written: str, outputs: str) -> str | None:
+    """The one value the outputs print that the answer rounded, as printed: a model that writes 3.04 for
+    3.0365 loses digits the question may need."""
+    found = set()
+    for match in _NUMBER_TEXT.finditer(outputs):
+        text = match.group().replace("\u2212", "-")
+        if "e" in text.lower() or _decimals(text) <= _decimals(written):
+            continue
+        if matches(value, written, float(text)):
+            shown = text if _decimals(text) <= _MAX_DECIMALS else f"{float(text):.{_MAX_DECIMALS}f}".rstrip("0")
+            found.add(shown)
+    return found.pop() if len(found) == 1 else None
 
 
 def _quantity_problem(value: float, written: str, rows: list[Row], question: str) -> str | None:
@@ -265,3 +286,23 @@ def _unit_review(answer: str, value: float, written: str, unit: str, target: str
         )
     shown = _format(converted, written)
     return Review(f"{shown} {target} (= {written} {unit})", note=f"converted {written} {unit} to {shown} {target}")
+
+
+_NAMED = re.compile(r"[A-Za-z][A-Za-z\-]*")
+
+
+def _named_quantity_problem(answer: str, written: str, question: str) -> str | None:
+    """The answer names its quantity ("14 heavy atoms") and none of those words is in the question."""
+    after = answer.split(written, 1)[1] if written in answer else ""
+    unit = re.match(rf"\s*(?:{_UNIT_PATTERN})(?![\w/])", after, re.IGNORECASE)
+    after = after[unit.end() :] if unit else after
+    phrase = re.split(r"[(),;:=<>]", after, maxsplit=1)[0]
+    named = [word for word in _NAMED.findall(phrase) if word.lower() not in _UNIT_WORDS][:3]
+    words = _words(" ".join(named))
+    asked = {word[:5] for word in _words(question)}
+    if len(words) < 2 or any(word[:5] in asked for word in words):
+        return None
+    return (
+        f"Your answer gives {' '.join(named)}, which is not what the question asks. Answer exactly the "
+        "quantity the question asks for (print it if no output shows it)."
+    )

@@ -79,7 +79,9 @@ class LocalChatModel(BaseChatModel):
                 prefix = system_prefix_tokens(llama, str(messages[0].content))
                 if prefix:
                     prime(llama, self.model_path, prefix)
-            cached = list(llama._input_ids[: llama.n_tokens])  # what llama.cpp may reuse of its last prompt
+            # What llama.cpp may reuse of its last prompt (a private attribute: no prefix figure without it).
+            evaluated = getattr(llama, "_input_ids", None)
+            cached = list(evaluated[: llama.n_tokens]) if evaluated is not None else []
             stream = llama.create_chat_completion(
                 messages=chat,
                 temperature=kwargs.get("temperature", self.temperature),
@@ -99,7 +101,7 @@ class LocalChatModel(BaseChatModel):
                     continue
                 # Usage rides on every chunk, so a consumer that stops early still counts exactly.
                 prompt_tokens = llama.n_tokens - 1 if first else 0
-                reused = _common_prefix(cached, llama._input_ids[:prompt_tokens]) if first else 0
+                reused = _common_prefix(cached, evaluated[:prompt_tokens]) if first and cached else 0
                 first = False
                 usage = UsageMetadata(
                     input_tokens=prompt_tokens,

@@ -15,9 +15,11 @@ Values quoted in the question (SMILES, sequences, coordinates, redshifts, times,
 set as variables such as smiles_1, dna_1, protein_1, coord_1, z_1, time_1; use those names.
 """
 _HELPERS = """\
-Answer helpers print a table with one labelled row per quantity, each with its unit: \
-chem.profile(smiles), bio.dna_profile(seq), bio.protein_profile(seq), astro.cosmology_at(z), \
-astro.sky(coord), astro.when(time), astro.convert(quantity, unit). Print one, then read the row the question asks for.
+Answer helpers print a table with one labelled row per quantity, each with its unit. For a molecule \
+print(chem.profile(smiles_1)); for DNA or RNA print(bio.dna_profile(dna_1)); for a protein \
+print(bio.protein_profile(protein_1)); for a redshift print(astro.cosmology_at(z_1)); for a sky position \
+print(astro.sky(coord_1)); for a date print(astro.when(time_1)); for units astro.convert(quantity, unit). \
+Print the helper first, then read the row the question asks for; write other code only when no row answers it.
 """
 _CALLS = """\
 Useful calls: Chem.MolFromSmiles(smiles) (None if invalid); Descriptors.MolWt(mol) is the molecular weight \
@@ -30,9 +32,29 @@ Rules:
 1. To run code, reply with a short explanation and ONE ```python code block, then stop. You will be shown its output.
 2. print() every value you need; variables persist between steps and between questions.
 3. If the code fails, read the error and send a corrected code block.
-4. When the output answers the question, reply with one line: Final answer: <value in the unit the question asks for>
-5. Never guess a number: copy it from the output.
-
+4. When the output answers the question, reply with one line: Final answer: <the value as printed, in the unit asked>
+5. Never guess a number: copy it from the output, all its digits.
+"""
+_EXAMPLE_HELPERS = """
+Example:
+User: What is the Crippen logP of acetanilide (CC(=O)Nc1ccccc1)?
+Already set in the kernel from the question: smiles_1 = 'CC(=O)Nc1ccccc1'
+Assistant: chem.profile has a logP row; I will print it.
+```python
+print(chem.profile(smiles_1))
+```
+User: The code ran. Output:
+```
+chem.profile of CC(=O)Nc1ccccc1
+  average molecular weight (MolWt)   : 135.1660 g/mol
+  monoisotopic mass (ExactMolWt)     : 135.0684 Da
+  logP (Wildman-Crippen MolLogP)     : 1.6450
+  rotatable bonds                    : 1
+  heavy atoms (non-hydrogen)         : 10
+```
+Assistant: Final answer: 1.6450
+"""
+_EXAMPLE_PLAIN = """
 Example:
 User: How many heavy atoms does acetanilide (CC(=O)Nc1ccccc1) have?
 Already set in the kernel from the question: smiles_1 = 'CC(=O)Nc1ccccc1'
@@ -51,7 +73,9 @@ Assistant: Final answer: 10 heavy atoms
 
 def system_prompt(answer_helpers: bool = True) -> str:
     """The system prompt; without the answer helpers' paragraph for the ablation that measures them."""
-    return _INTRO + (_HELPERS if answer_helpers else "") + _CALLS + _RULES
+    if answer_helpers:
+        return _INTRO + _HELPERS + _CALLS + _RULES + _EXAMPLE_HELPERS
+    return _INTRO + _CALLS + _RULES + _EXAMPLE_PLAIN
 
 
 SYSTEM_PROMPT = system_prompt()

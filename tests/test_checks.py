@@ -101,3 +101,16 @@ def test_package_installs_are_spotted():
         assert installs_packages(code), code
     for code in ("print('pipeline')", "pipette = 3", "x = 'install'"):
         assert not installs_packages(code), code
+
+
+def test_a_rounded_answer_gets_the_digits_the_output_printed():
+    assert review("Crippen logP of naproxen?", "3.04", "  logP (Crippen) : 3.0365").answer == "3.0365"
+    assert review("MW?", "206.28 g/mol", "206.28499999999997").answer == "206.285 g/mol"
+    assert review("MW?", "206.28 g/mol", "206.284 or 206.281").answer == "206.28 g/mol"  # which one is unclear
+
+
+def test_an_answer_naming_another_quantity_goes_back():
+    question = "I need the monoisotopic mass of this molecule. What is it, in Da?"
+    assert review(question, "14 heavy atoms", "14").kind == "quantity"
+    assert review("How many rotatable bonds does it have?", "4 rotatable bonds", "4").problem is None
+    assert review("How many Lipinski criteria does it violate?", "2 violations (logP > 5)", "2").problem is None
