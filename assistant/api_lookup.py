@@ -168,6 +168,7 @@ class ApiIndex:
 _loaded: dict[Path, ApiIndex] = {}
 _failed: dict[Path, str] = {}  # index file -> why it could not be had
 _loading = threading.Lock()
+_loading_started = threading.Lock()
 
 
 def _stderr_progress(line: str) -> None:
@@ -244,16 +245,22 @@ def load(cache_dir: Path | None = None, progress: Progress | None = None, wait: 
         _loading.release()
 
 
+_prefetching: list[threading.Thread] = []
+
+
 def prefetch(progress: Progress | None = None) -> threading.Thread:
-    """Start building or reading the index in the background, so the first question does not wait for it."""
+    """Start building or reading the index in the background, so the first question does not wait for it;
+    once per process (every session calls it)."""
 
     def run() -> None:
         with contextlib.suppress(Exception):  # lookup() reports nothing either; the loop goes on without it
             load(progress=progress)
 
-    thread = threading.Thread(target=run, name="sciwand-api-index", daemon=True)
-    thread.start()
-    return thread
+    with _loading_started:
+        if not _prefetching:
+            _prefetching.append(threading.Thread(target=run, name="sciwand-api-index", daemon=True))
+            _prefetching[0].start()
+    return _prefetching[0]
 
 
 def lookup(

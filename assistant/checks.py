@@ -10,8 +10,10 @@ the model with a sentence saying what is wrong.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -71,6 +73,7 @@ class Review:
     problem: str | None = None  # what to tell the model, when the answer cannot stand as it is
     kind: str | None = None  # "grounding", "unit" or "quantity": each is sent back once per question
     note: str | None = None  # what was changed, for the user
+    vote: bool = True  # whether sampled programs could settle the doubt (not when only a unit is unsaid)
 
 
 def requested_unit(question: str) -> str | None:
@@ -194,8 +197,10 @@ def convert(value: float, unit: str, target: str) -> float | None:
         return None
     u = _astropy_units()
     try:
-        quantity = value * u.Unit(_ASTROPY_SPELLING.get(unit, unit))
-        return float(quantity.to_value(u.Unit(_ASTROPY_SPELLING.get(target, target)), u.molar_mass_amu()))
+        with warnings.catch_warnings():  # "km/s/Mpc contains multiple slashes": fine for a conversion
+            warnings.simplefilter("ignore")
+            quantity = value * u.Unit(_ASTROPY_SPELLING.get(unit, unit))
+            return float(quantity.to_value(u.Unit(_ASTROPY_SPELLING.get(target, target)), u.molar_mass_amu()))
     except (ValueError, TypeError, u.UnitsError):
         return None
 
@@ -209,8 +214,15 @@ def _format(value: float, like: str) -> str:
 def review(question: str, answer: str, outputs: str) -> Review:
     """Check ``answer`` against the question and the outputs it rests on (this question's steps)."""
     number = first_number(answer, question)
-    if number is None:
-        return Review(answer)  # a text answer (a formula, a sequence): nothing numeric to check
+    if number is None:  # a text answer: a formula, a sequence, a SMILES must be copied, not retyped
+        copied = _uncopied_token(answer, question, outputs)
+        if copied is None:
+            return Review(answer)
+        return Review(
+            answer,
+            f"{copied} in your answer is not in any output above. Copy the result exactly as the output prints it.",
+            "grounding",
+        )
     value, written, answer_unit = number
     rows = labelled_rows(outputs)
     row = next((row for row in rows if matches(value, written, row.value)), None)
@@ -218,12 +230,12 @@ def review(question: str, answer: str, outputs: str) -> Review:
     target = requested_unit(question)
     if unit in ("", "d") and target in ("JD", "MJD") and value > 1e4:
         unit = "JD" if value > 2e6 else "MJD"  # the size of a day count says which it is
-    unit_review = _unit_review(answer, value, written, unit, target)
-    if unit_review is not None:  # converted exactly, or in a unit that cannot be
-        return unit_review
     quantity = _quantity_problem(value, written, rows, question) or _named_quantity_problem(answer, written, question)
     if quantity is not None:
         return Review(answer, quantity, "quantity")
+    unit_review = _unit_review(answer, value, written, unit, target)
+    if unit_review is not None:  # converted exactly, or in a unit that cannot be
+        return unit_review
     if not grounded(value, written, outputs):
         return Review(
             answer,
@@ -259,15 +271,34 @@ def _quantity_problem(value: float, written: str, rows: list[Row], question: str
     """The answer read a row about another quantity than the one asked, while the right row is there."""
     used = [row for row in rows if matches(value, written, row.value)]
     best = best_row(rows, question)
+    if used and best is None and all(not _words(row.label) & _words(question) for row in used):
+        return _wrong_row(used[0], None)  # GRAVY read for "percentage of leucine": no word in common
     if not used or best is None or best in used or any(_fit(row.label, question) >= _fit(best.label, question)
                                                       for row in used):
         return None
-    row = used[0]
+    if any(_same_quantity(row, best) for row in used):  # D_L in Mpc for D_L in Gpc: a unit change, not a mix-up
+        return None
+    return _wrong_row(used[0], best)
+
+
+def _wrong_row(row: Row, best: Row | None) -> str:
+    """What to tell the model that read ``row``: which row fits better, or that none does."""
+    if best is None:
+        return (
+            f"Your answer's number {row.text} is the '{row.label}' row, which is not what the question asks. "
+            "Compute the quantity the question asks for and print it."
+        )
     return (
-        f"Your answer's number {written} is the '{row.label}' row, but the question asks for "
+        f"Your answer's number {row.text} is the '{row.label}' row, but the question asks for "
         f"'{best.label}' ({best.text}{' ' + best.unit if best.unit else ''}). "
         "Answer with the row the question asks for."
     )
+
+
+def _same_quantity(row: Row, other: Row) -> bool:
+    """Two rows print one value in two units (4384.635 Mpc and 4.384635 Gpc)."""
+    converted = convert(row.value, row.unit, other.unit) if row.unit and other.unit else None
+    return converted is not None and matches(other.value, other.text, converted)
 
 
 def _unit_review(answer: str, value: float, written: str, unit: str, target: str | None) -> Review | None:
@@ -275,6 +306,14 @@ def _unit_review(answer: str, value: float, written: str, unit: str, target: str
         if target == "%" and not unit and 0 < abs(value) <= 1 and "%" not in answer and "fraction" not in answer:
             percent = _format(value * 100, written)
             return Review(f"{percent} % ({answer})", note=f"converted the fraction {written} to {percent} %")
+        if target is not None and target != "%" and not unit:  # 17170.25 for "in kDa": Da or kDa?
+            return Review(
+                answer,
+                f"The question asks for the answer in {target}, and the output does not say the unit of "
+                f"{written}. If it is not in {target}, convert it; answer with the value and its unit.",
+                "unit",
+                vote=False,
+            )
         return None
     converted = convert(value, unit, target)
     if converted is None:
@@ -306,3 +345,59 @@ def _named_quantity_problem(answer: str, written: str, question: str) -> str | N
         f"Your answer gives {' '.join(named)}, which is not what the question asks. Answer exactly the "
         "quantity the question asks for (print it if no output shows it)."
     )
+
+
+# Sequences, SMILES and formulas in a text answer: long runs of the characters they are written in.
+_COPIED = re.compile(r"(?<![\w*])[A-Za-z0-9@+\-\[\]()=#/\\*]{6,}(?![\w*])")
+
+
+def _uncopied_token(answer: str, question: str, outputs: str) -> str | None:
+    """A sequence, SMILES or formula of the answer that neither the outputs nor the question contain."""
+    for token in _COPIED.findall(answer):
+        token = token.strip("()")
+        looks_like_data = any(ch.isdigit() or ch in "()=#[]*" for ch in token) or token.isupper()
+        if len(token) >= 6 and looks_like_data and token not in outputs and token not in question:
+            return token
+    return None
+
+
+_VARIABLE = re.compile(
+    r"\b(?:variable|list|array|dataframe|dict|dictionary|seq|skycoord|string|table|tuple|set|quantity|mol)s?"
+    r"(?:\s+\w+){0,2}?\s+(?:called|named)\s+[`'\"]?([A-Za-z_]\w*)",
+    re.IGNORECASE,
+)
+
+
+def requested_variables(question: str) -> list[str]:
+    """Variables the question asks to be made ("in a variable called mw", "a list called mols")."""
+    return list(dict.fromkeys(_VARIABLE.findall(question)))
+
+
+def prints_only_typed_numbers(code: str) -> bool:
+    """The step computes nothing: every statement prints literals as typed (``print(30.0000)``), so its
+    output is the model's guess, not a result an answer may rest on. Arithmetic on typed numbers
+    (``print(1.5 / 288.431 * 1000)``, a value carried over from an earlier output) is computing."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    if not tree.body:
+        return False
+    for statement in tree.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"):
+            return False
+        if not all(_typed(argument) for argument in [*call.args, *(k.value for k in call.keywords)]):
+            return False
+    return True
+
+
+def _typed(node: ast.expr) -> bool:
+    """A literal as typed: a constant, a negated one, or an f-string of those."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        return _typed(node.operand)
+    if isinstance(node, ast.JoinedStr):
+        return all(_typed(value) for value in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return _typed(node.value)
+    return isinstance(node, ast.Constant)

@@ -26,21 +26,31 @@ _STRIP = ".,;:!?\"'`"
 _DNA = re.compile(r"[ACGTN]{6,}")
 _RNA = re.compile(r"[ACGUN]{6,}")
 _PROTEIN = re.compile(r"[ACDEFGHIKLMNPQRSTVWY]{6,}")
-_PROTEIN_WORDS = re.compile(r"\b(?:protein|peptide|residues?|amino acids?)\b", re.IGNORECASE)
+_PROTEIN_WORDS = re.compile(r"\b(?:proteins?|peptides?|residues?|amino acids?)\b", re.IGNORECASE)
 _NOT_SEQUENCES = frozenset({"SMILES", "FASTA", "GENBANK", "PLANCK", "ICRS"})
 _SMILES_CHARS = re.compile(r"[A-Za-z0-9@+\-\[\]()=#$/\\%.:*]+")
 _BRACKET_ATOM = re.compile(r"\[[^\[\]]+\]")
 _SMILES_TOKENS = re.compile(r"Cl|Br|[BCNOPSFI]|[bcnops]|%\d\d|\d|[()=#$/\\.\-:*]")
 _VALID_BRACKET = re.compile(r"\[\d*(?:[A-Z][a-z]?|[cnops]|se|as)(?:@{1,2})?(?:H\d*)?(?:[+-]+\d*)?(?::\d+)?\]")
+_BOND_WORDS = re.compile(r"\s*(?:(?:single|double|triple|aromatic)\s+)?bonds?\b", re.IGNORECASE)
 _NUMBER = r"[+\-\u2212]?\d+(?:\.\d+)?"
 _SEXAGESIMAL_RA = re.compile(r"(\d{1,2})\s*h\s*(\d{1,2})\s*m\s*(\d{1,2}(?:\.\d+)?)\s*s")
 _SEXAGESIMAL_DEC = re.compile(
     r"([+\-\u2212]?)(\d{1,2})\s*[d°]\s*(\d{1,2})\s*[m'\u2032]\s*(\d{1,2}(?:\.\d+)?)\s*(?:s|\"|\u2033|'')"
 )
 _DECIMAL_COORD = re.compile(
-    rf"\b(RA|Dec)\b\s*(?:=|:|of)?\s*({_NUMBER})\s*(?:°|deg(?:rees)?\b)?(?![\w:'\u2032°])", re.IGNORECASE
+    rf"\b(RA|Dec|right ascension|declination)\b\s*(?:=|:|of)?\s*({_NUMBER})\s*(?:°|deg(?:rees)?\b)?(?![\w:'\u2032°])",
+    re.IGNORECASE,
 )
 _REDSHIFT = re.compile(rf"(?:\bredshift\s*(?:of\s*|z\s*=?\s*)?|\bz\s*=\s*)({_NUMBER})", re.IGNORECASE)
+_MONTHS = re.findall(r"\w+", "january february march april may june july august september october november december")
+_MONTH = rf"({'|'.join(month[:3] + f'(?:{month[3:]})?' for month in _MONTHS)})\.?"
+# "20 March 2024", "March 20, 2024", "the start of 2024": dates in words, bound as ISO.
+_WORDY_DATES = (
+    re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE),
+    re.compile(r"\b(?:the\s+)?(?:start|beginning)\s+of\s+(\d{4})\b", re.IGNORECASE),
+)
 _TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(?:\s*(UTC|TAI|TT|TDB)\b)?")
 # Units of quantities worth binding, by what they measure (the variable's name says it).
 _UNITS = {
@@ -86,9 +96,9 @@ class Literal:
 
     def shown(self) -> str:
         """``name = value`` as the prompt shows it; long strings clipped, with their length."""
-        if self.is_string and len(self.text) > SHOWN_CHARS:
+        if self.is_string and len(self.text) > SHOWN_CHARS:  # no quotes: nothing to copy but the name
             unit = {"dna": "nt", "rna": "nt", "protein": "aa"}.get(self.kind, "characters")
-            return f"{self.name} = '{self.text[:20]}...{self.text[-8:]}'  # {self.kind}, {len(self.text)} {unit}"
+            return f"{self.name}  # {self.kind}, {len(self.text)} {unit}: {self.text[:12]} ... {self.text[-6:]}"
         return f"{self.name} = {self.code}  # {self.kind}"
 
 
@@ -116,8 +126,10 @@ def _is_smiles(token: str) -> bool:
     if "".join(_SMILES_TOKENS.findall(bare)) != bare:
         return False
     digits = re.findall(r"%\d\d|\d", _BRACKET_ATOM.sub("", token))
-    if any(digits.count(d) % 2 for d in set(digits)):
-        return False
+    if any(digits.count(d) % 2 for d in set(digits)) and token[-1].isdigit():
+        return False  # "CO2" is a formula; "C1CC" (an unclosed ring) is a SMILES, if an invalid one
+    if token.isalpha() and token.isupper():  # "CCO" or "OCC", but not "NCBI", "ISO", "CNS" or "PBS"
+        return token.count("C") >= 2 and re.fullmatch(r"(?:C|N|O|S|Cl|Br)+", token) is not None
     return len(token) >= 3 or "[" in token
 
 
@@ -141,7 +153,8 @@ def _token_literals(question: str) -> list[tuple[int, str, str, str]]:
         token = _clean(match.group())
         if not token or _SEXAGESIMAL_RA.search(token) or _TIME.fullmatch(token):
             continue
-        kind = _sequence_kind(token, question) or ("smiles" if _is_smiles(token) else None)
+        bond = _BOND_WORDS.match(question, match.end()) is not None  # "the C=C double bond" is prose
+        kind = _sequence_kind(token, question) or ("smiles" if _is_smiles(token) and not bond else None)
         if kind is not None:
             found.append((match.start(), kind, token, repr(token)))
     return found
@@ -161,7 +174,7 @@ def _coordinate_literals(question: str) -> list[tuple[int, str, str, str]]:
         text = f"{sign}{match[2]}d{match[3]}m{match[4]}s"
         found.append((match.start(), "dec", text, repr(text)))
     for match in _DECIMAL_COORD.finditer(question):
-        kind = match[1].lower()
+        kind = "ra" if match[1].lower() in ("ra", "right ascension") else "dec"
         value = _number(match[2])
         found.append((match.start(), kind, value, f"{value} * u.deg"))
     return found
@@ -176,11 +189,26 @@ def _other_literals(question: str) -> list[tuple[int, str, str, str]]:
         text = match[1] + (f" {match[2]}" if match[2] else "")
         scale = (match[3] or "UTC").lower()
         found.append((match.start(), "time", text, f"Time({text!r}, scale={scale!r})"))
+    for position, text in _wordy_dates(question):
+        found.append((position, "time", text, f"Time({text!r}, scale='utc')"))
     for match in _QUANTITY.finditer(question):
         value, unit = _number(match[1]), match[2]
         astropy_unit = {"µm": "um", "Angstrom": "AA", "au": "AU"}.get(unit, unit)
         code = f"{value} * u.Unit({astropy_unit!r})"
         found.append((match.start(), _UNIT_KIND[unit], f"{value} {unit}", code))
+    return found
+
+
+def _month_number(name: str) -> int:
+    return next(index for index, month in enumerate(_MONTHS, start=1) if month.startswith(name.lower()[:3]))
+
+
+def _wordy_dates(question: str) -> list[tuple[int, str]]:
+    """(position, ISO date) of each date written in words."""
+    day_month, month_day, start_of = _WORDY_DATES
+    found = [(m.start(), f"{m[3]}-{_month_number(m[2]):02d}-{int(m[1]):02d}") for m in day_month.finditer(question)]
+    found += [(m.start(), f"{m[3]}-{_month_number(m[1]):02d}-{int(m[2]):02d}") for m in month_day.finditer(question)]
+    found += [(m.start(), f"{m[1]}-01-01") for m in start_of.finditer(question)]
     return found
 
 
@@ -233,6 +261,7 @@ def describe(literals: list[Literal]) -> str:
     return "\n".join(literal.shown() for literal in literals)
 
 
+_CLIPPED = re.compile(r"(?P<head>[^.\s]{3,})\s*(?:\.{3}|\u2026)\s*(?P<tail>[^.\s]{3,})")
 _STRING_LITERAL = re.compile(r"""(?P<quote>['"])(?P<body>[^'"\n]{6,})(?P=quote)""")
 
 
@@ -249,6 +278,12 @@ def repair_copies(code: str, literals: list[Literal]) -> tuple[str, list[tuple[s
         body = match["body"]
         if any(body == literal.text for literal in strings):
             return match.group()
+        clipped = _CLIPPED.fullmatch(body)  # the prompt's clipped display, copied: "MAEGEITTFT...LPLPV"
+        if clipped:
+            for literal in strings:
+                if literal.text.startswith(clipped["head"]) and literal.text.endswith(clipped["tail"]):
+                    repairs.append((body, literal.name))
+                    return literal.name
         scored = [(difflib.SequenceMatcher(None, body, lit.text).ratio(), lit) for lit in strings]
         close = [(score, lit) for score, lit in scored if score >= _SIMILAR and lit.kind != "ra" and lit.kind != "dec"]
         if not close:

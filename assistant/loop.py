@@ -203,6 +203,8 @@ class ChatSession:
         self.llm_deadline = llm_deadline
         self.examples_per_question = examples_per_question  # worked examples retrieved into each question; 0: none
         self.api_names = api_names  # installed-library names retrieved into each question; 0: none
+        if api_names:
+            api_lookup.prefetch()  # read (or, once per install, build) the index while the model loads
         self.name_repair = name_repair  # a failed name gets the closest real names, found in the kernel
         self.answer_helpers = answer_helpers  # False hides chem.profile & co. from the prompt (an ablation)
         if not answer_helpers and system_prompt == prompts.SYSTEM_PROMPT:
@@ -331,7 +333,7 @@ class ChatSession:
         chosen = select(entries, question, self.catalog_budget) if self.catalog_budget else []
         if chosen:
             shown += f"\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in chosen)
-        names = api_lookup.lookup(question, self.api_names, wait=False, domain=domain) if self.api_names else []
+        names = api_lookup.lookup(question, self.api_names, domain=domain) if self.api_names else []
         if names:
             shown += f"\n\n{prompts.LOOKUP_HEADER}\n" + "\n".join(names)
         return shown
@@ -377,6 +379,14 @@ class ChatSession:
         """
         if not self.check_answers:
             return answer
+        missing = [name for name in checks.requested_variables(attempt.asked) if not self._defined(name)]
+        if missing and "variable" not in attempt.sent_back:
+            attempt.sent_back.add("variable")
+            names = ", ".join(missing)
+            self.events.notice(f"answer check (variable): the question asks for {names}, which the kernel lacks")
+            exchange.feedback = prompts.MISSING_VARIABLES.format(names=names)
+            exchange.failure = f"an answer without the variable(s) {names}"
+            return None
         verdict = checks.review(attempt.asked, answer, attempt.outputs())
         if verdict.note:
             self.events.notice(verdict.note)
@@ -387,11 +397,21 @@ class ChatSession:
         self.events.notice(f"answer check ({verdict.kind}): {verdict.problem}")
         number = checks.first_number(answer, attempt.asked)
         current = Candidate(number[0], number[1], number[2], "the model's answer") if number else None
-        decided = self._vote(attempt, current)
+        decided = self._vote(attempt, current) if verdict.vote else None
         if decided is not None:
             return decided
         exchange.feedback, exchange.failure = verdict.problem, f"an answer that failed the {verdict.kind} check"
         return None
+
+    def _defined(self, name: str) -> bool:
+        """Whether the kernel has ``name``; True when the executor cannot be asked silently."""
+        evaluate = getattr(self.executor, "evaluate", None)
+        if evaluate is None:
+            return True
+        try:
+            return evaluate(f"{name!r} in globals()") is not False
+        except Exception:  # a kernel that cannot answer is no reason to refuse an answer
+            return True
 
     def _current_candidate(self, attempt: _Attempt) -> Candidate | None:
         """What the latest successful step's output answers, read the way the vote reads a sample."""
@@ -488,8 +508,11 @@ class ChatSession:
         slips = copy_slips(attempt.asked, code)
         if slips:
             observation += "\n" + describe_slips(slips)
+        guessed = self.check_answers and result.ok and checks.prints_only_typed_numbers(code)
+        if guessed:
+            observation += "\n" + prompts.TYPED_NUMBERS
         step = Step(code=code, result=result, observation=observation)
-        if slips:
+        if slips or guessed:  # no answer may rest on it
             attempt.miscopied.append(step)
         attempt.steps.append(step)
         self.events.step(step)

@@ -16,9 +16,10 @@ set as variables such as smiles_1, dna_1, protein_1, coord_1, z_1, time_1; use t
 """
 _HELPERS = """\
 Answer helpers print a table with one labelled row per quantity, each with its unit. For a molecule \
-print(chem.profile(smiles_1)); for DNA or RNA print(bio.dna_profile(dna_1)); for a protein \
-print(bio.protein_profile(protein_1)); for a redshift print(astro.cosmology_at(z_1)); for a sky position \
-print(astro.sky(coord_1)); for a date print(astro.when(time_1)); for units astro.convert(quantity, unit). \
+print(chem.profile(smiles_1)), for its functional groups print(chem.functional_groups(smiles_1)); for DNA \
+or RNA print(bio.dna_profile(dna_1)); for a protein print(bio.protein_profile(protein_1)); for a redshift \
+print(astro.cosmology_at(z_1)); for a sky position print(astro.sky(coord_1)); for a date \
+print(astro.when(time_1)); for units astro.convert(quantity, unit). \
 Print the helper first, then read the row the question asks for; write other code only when no row answers it.
 """
 _CALLS = """\
@@ -35,47 +36,13 @@ Rules:
 4. When the output answers the question, reply with one line: Final answer: <the value as printed, in the unit asked>
 5. Never guess a number: copy it from the output, all its digits.
 """
-_EXAMPLE_HELPERS = """
-Example:
-User: What is the Crippen logP of acetanilide (CC(=O)Nc1ccccc1)?
-Already set in the kernel from the question: smiles_1 = 'CC(=O)Nc1ccccc1'
-Assistant: chem.profile has a logP row; I will print it.
-```python
-print(chem.profile(smiles_1))
-```
-User: The code ran. Output:
-```
-chem.profile of CC(=O)Nc1ccccc1
-  average molecular weight (MolWt)   : 135.1660 g/mol
-  monoisotopic mass (ExactMolWt)     : 135.0684 Da
-  logP (Wildman-Crippen MolLogP)     : 1.6450
-  rotatable bonds                    : 1
-  heavy atoms (non-hydrogen)         : 10
-```
-Assistant: Final answer: 1.6450
-"""
-_EXAMPLE_PLAIN = """
-Example:
-User: How many heavy atoms does acetanilide (CC(=O)Nc1ccccc1) have?
-Already set in the kernel from the question: smiles_1 = 'CC(=O)Nc1ccccc1'
-Assistant: I will count them with RDKit.
-```python
-mol = Chem.MolFromSmiles(smiles_1)
-print(mol.GetNumHeavyAtoms())
-```
-User: The code ran. Output:
-```
-10
-```
-Assistant: Final answer: 10 heavy atoms
-"""
-
-
 def system_prompt(answer_helpers: bool = True) -> str:
-    """The system prompt; without the answer helpers' paragraph for the ablation that measures them."""
-    if answer_helpers:
-        return _INTRO + _HELPERS + _CALLS + _RULES + _EXAMPLE_HELPERS
-    return _INTRO + _CALLS + _RULES + _EXAMPLE_PLAIN
+    """The system prompt; without the answer helpers' paragraph for the ablation that measures them.
+
+    It holds no worked example: a 1.5B model copies the one it is given whatever the question (a molecule's
+    profile for a wavelength). The examples close to each question come with it, in the user turn.
+    """
+    return _INTRO + (_HELPERS if answer_helpers else "") + _CALLS + _RULES
 
 
 SYSTEM_PROMPT = system_prompt()
@@ -97,6 +64,11 @@ LAST_TURN = "\nThis is your last turn: reply with 'Final answer: ...' based on t
 ANSWER_NUDGE = "\nIf this answers the question, reply 'Final answer: ...'; otherwise send the next code block."
 CATALOG_HEADER = "Helpers that may fit (already imported; prefer them):"
 QUESTION_HEADER = "Your question:"
+TYPED_NUMBERS = "Check: that code only prints numbers you typed, so it proves nothing. Compute the value with a call."
+MISSING_VARIABLES = (
+    "The question asks for a variable called {names}, but the kernel has none. Reply with a code block that "
+    "assigns it (and prints it)."
+)
 LOOKUP_HEADER = "Library functions that may fit:"
 BOUND_HEADER = "Already set in the kernel from the question (use these names; never retype the values):"
 NO_INSTALLS = (

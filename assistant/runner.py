@@ -111,6 +111,7 @@ class TaskRecord:
     error: str | None = None  # the task itself crashed (the LLM failed, the kernel would not start, ...)
     notebook: str | None = None  # relative to the run's output directory
     tokens_cached: int = 0  # of tokens_in, prompt tokens the backend's prefix cache served
+    notices: list[str] = field(default_factory=list)  # what the harness did: checks, votes, conversions, repairs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,6 +159,10 @@ class _TaskEvents(LoopEvents):
     def __init__(self, control: RunControl) -> None:
         self.control = control
         self.step_ok: list[bool] = []
+        self.notices: list[str] = []
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
 
     def turn(self, number: int) -> None:
         self.control.raise_if_stopped()
@@ -309,6 +314,7 @@ def run_task(
         error=error,
         notebook=os.path.relpath(notebook_path, out) if notebook_path.exists() else None,
         tokens_cached=sum(result.tokens_cached for result in results) + (executed.tokens_cached if executed else 0),
+        notices=events.notices,
     )
 
 

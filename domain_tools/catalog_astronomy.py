@@ -34,7 +34,7 @@ ENTRIES: list[Entry] = [
         "astro.sky",
         "astro.sky(position, other=None)",
         "RA/Dec (deg, hms/dms), galactic l/b, FK5, ecliptic, separation to other: print it and read the row",
-        'print(astro.sky("10h45m03.59s -59d41m04.26s"))',
+        'print(astro.sky("07h12m00s +30d30m00s"))',
         D,
         _k(
             "coordinate, coordinates, ra, dec, right ascension, declination, galactic, galactic latitude, "
@@ -410,7 +410,7 @@ HINTS: list[Hint] = [
         error=r"NameResolveError|Sesame",
         text=(
             "No network for SkyCoord.from_name: type the coordinates, e.g. "
-            "astro.coord('00h42m44.3s +41d16m09s') for M31."
+            "astro.coord('07h12m00s +30d30m00s')."
         ),
         trigger='SkyCoord.from_name("M31")',
         domain=D,

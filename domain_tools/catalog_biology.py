@@ -136,7 +136,7 @@ ENTRIES: list[Entry] = [
         "bio.melting_temp",
         "bio.melting_temp(primer, method='nn'|'gc'|'wallace', Na=50, Mg=0) -> float",
         "Tm in C; salts in mM.",
-        "print(bio.melting_temp('AGCGGATAACAATTTCACACAGGA'))",
+        "print(bio.melting_temp('GCTAGCTTACGGATCCAAGT'))",
         ("primer", "primers", "melting", "tm", "melting temperature", "annealing", "oligo", "oligonucleotide"),
     ),
     _entry(

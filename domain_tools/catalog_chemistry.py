@@ -19,7 +19,7 @@ def _hint(error: str, text: str, trigger: str, code: str = "") -> Hint:
     return Hint(error=error, text=text, trigger=trigger, code=code, domain=DOMAIN)
 
 
-ASPIRIN = '"CC(=O)Oc1ccccc1C(=O)O"'
+ACETANILIDE = '"CC(=O)Nc1ccccc1"'  # no benchmark task's molecule: an example must not show a task's answer
 
 ENTRIES: list[Entry] = [
     # the answer helpers first: one call prints every everyday quantity as a labelled row with its unit
@@ -41,7 +41,7 @@ ENTRIES: list[Entry] = [
         "chem.functional_groups",
         "chem.functional_groups(smiles)",
         "counts of acid, ester, amide, amine, alcohol, phenol... groups: print it and read the row",
-        'print(chem.functional_groups("CC(=O)Nc1ccc(O)cc1"))',
+        'print(chem.functional_groups("OC(=O)CCc1ccccc1"))',
         *("functional group", "functional groups", "groups", "carboxylic", "carboxylic acid", "ester", "esters"),
         *("amide", "amides", "amine", "amines", "primary amine", "secondary amine", "tertiary amine", "alcohol"),
         *("hydroxyl", "phenol", "ketone", "aldehyde", "ether", "nitrile", "nitro", "halogen", "halogens"),
@@ -75,7 +75,7 @@ ENTRIES: list[Entry] = [
         "chem.canonical_smiles",
         "chem.canonical_smiles(x) -> str",
         "canonical SMILES, to compare or deduplicate",
-        'print(chem.canonical_smiles("OCC") == chem.canonical_smiles("CCO"))',
+        'print(chem.canonical_smiles("OC(C)C") == chem.canonical_smiles("CC(C)O"))',
         *("canonical", "same molecule", "identical", "duplicate", "duplicates", "deduplicate", "unique"),
     ),
     _entry(
@@ -90,14 +90,14 @@ ENTRIES: list[Entry] = [
         "chem.lipinski",
         "chem.lipinski(mols) -> DataFrame",
         "rule of five: violations, passes (<=1)",
-        f"print(chem.lipinski({ASPIRIN}))",
+        f"print(chem.lipinski({ACETANILIDE}))",
         *("lipinski", "rule of five", "ro5", "drug", "druglike", "drug like", "likeness", "violations", "oral"),
     ),
     _entry(
         "chem.veber",
         "chem.veber(mols) -> DataFrame",
         "Veber rule: rot_bonds<=10, tpsa<=140",
-        f"print(chem.veber({ASPIRIN}))",
+        f"print(chem.veber({ACETANILIDE}))",
         *("veber", "bioavailability", "oral", "rotatable"),
     ),
     _entry(
@@ -192,7 +192,7 @@ ENTRIES: list[Entry] = [
         "Chem.MolToSmiles",
         "Chem.MolToSmiles(m) -> str",
         "canonical SMILES",
-        'print(Chem.MolToSmiles(Chem.MolFromSmiles("OCC")))',
+        'print(Chem.MolToSmiles(Chem.MolFromSmiles("OC(C)C")))',
         *("canonical", "to smiles", "write smiles"),
     ),
     _entry(

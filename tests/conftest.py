@@ -1,10 +1,13 @@
-"""Shared fixtures: real kernels (one per module where state isolation is not needed) and scripted LLMs."""
+"""Shared fixtures: real kernels (one per module where state isolation is not needed), scripted LLMs and a
+local OpenAI-compatible HTTP endpoint."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -87,9 +90,102 @@ def make_chat(kernel):
         kwargs.setdefault("examples_per_question", 0)  # nor of the example bank and the library index
         kwargs.setdefault("api_names", 0)
         kwargs.setdefault("vote_samples", 0)  # a vote consumes scripted replies; tests of voting ask for it
+        kwargs.setdefault("check_answers", False)  # scripted steps print typed numbers; tests of checks ask
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make
+
+
+# -- a remote OpenAI-compatible endpoint on 127.0.0.1 (the openai: provider, streaming) -------------------
+# What a handler does with request number n (1-based): returns nothing, having written the response itself.
+Behaviour = Callable[["Handler", int], None]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FakeOpenAI
+
+    def log_message(self, format: str, *args: object) -> None:  # keep pytest's output clean
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        with self.server.lock:
+            self.server.requests.append(body)
+            number = len(self.server.requests)
+        # The loop stops reading once a reply holds a complete code block.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.server.behaviour(self, number)
+
+    def send_json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_reply(self, text: str, pieces: int = 4) -> None:
+        """The reply as chat-completion chunks, streamed as SSE (the loop always streams)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        size = max(1, len(text) // pieces + 1)
+        deltas = [{"role": "assistant", "content": ""}] + [
+            {"content": text[i : i + size]} for i in range(0, len(text), size)
+        ]
+        for index, delta in enumerate(deltas):
+            finish = "stop" if index == len(deltas) - 1 else None
+            chunk = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "test-model",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+
+class FakeOpenAI(ThreadingHTTPServer):
+    """An OpenAI chat-completions endpoint on 127.0.0.1 that records each request body and lets its behaviour
+    answer it."""
+
+    daemon_threads = True
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.behaviour = behaviour
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        self.release = threading.Event()  # hanging handlers return once set
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Behaviour], FakeOpenAI]]:
+    """``serve(behaviour)``: a started FakeOpenAI (``.base_url``, ``.requests``: every request body, in order)."""
+    servers: list[FakeOpenAI] = []
+
+    def start(behaviour: Behaviour) -> FakeOpenAI:
+        server = FakeOpenAI(behaviour)
+        threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
 
 
 def assert_printed_with_units(profile: Any, unitless: set[str]) -> None:

@@ -46,3 +46,24 @@ def test_hint_matches_the_error_it_targets(domain_kernel, hint):
     else:
         error_line, code = hint.example, hint.code
     assert hint.matches(error_line, code), f"{hint.error!r} does not match {error_line!r}"
+
+
+def test_no_catalog_example_or_hint_shows_a_benchmark_tasks_input():
+    """The catalog is in every prompt: an example on a task's own molecule, sequence or position would hand
+    the model that task's answer. Placeholders of up to 8 characters (CCO, c1ccccc1) are too generic to matter."""
+    import json
+    from pathlib import Path
+
+    from assistant.literals import find_literals
+
+    def strings(text: str) -> set[str]:
+        return {lit.text for lit in find_literals(text.replace('"', " ").replace("'", " ")) if lit.is_string}
+
+    tasks = set()
+    for suite in (Path(__file__).parents[1] / "benchmarks" / "tasks").glob("*.jsonl"):
+        for line in suite.read_text().splitlines():
+            tasks |= {text for turn in json.loads(line)["turns"] for text in strings(turn) if len(text) > 8}
+    catalog = load()
+    shown = [(entry.name, entry.example) for entry in catalog.entries]
+    shown += [(hint.text[:40], f"{hint.text} {hint.trigger}") for hint in catalog.hints]
+    assert [(name, text) for name, example in shown for text in strings(example) if text in tasks] == []

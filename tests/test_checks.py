@@ -114,3 +114,15 @@ def test_an_answer_naming_another_quantity_goes_back():
     assert review(question, "14 heavy atoms", "14").kind == "quantity"
     assert review("How many rotatable bonds does it have?", "4 rotatable bonds", "4").problem is None
     assert review("How many Lipinski criteria does it violate?", "2 violations (logP > 5)", "2").problem is None
+
+
+def test_a_row_that_shares_no_word_with_the_question_is_doubted():
+    rows = "  GRAVY (mean Kyte-Doolittle hydropathy) : 1.9200\n  length : 15 aa\n"
+    verdict = review("What percentage of the residues are leucine?", "1.9200", rows)
+    assert verdict.kind == "quantity" and "GRAVY" in (verdict.problem or "")
+
+
+def test_an_unsaid_unit_goes_back_without_a_vote():
+    verdict = review("What is the average molecular weight of this protein in kDa?", "17170.2508", "17170.2508")
+    assert verdict.kind == "unit" and not verdict.vote
+    assert review("What is the mass in kDa?", "17.17 kDa", "17.17").problem is None

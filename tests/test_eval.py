@@ -37,6 +37,8 @@ DATA = Path(__file__).parent / "data"
 DEV_SUITE = Path(__file__).parent.parent / "benchmarks" / "tasks" / "dev.jsonl"
 RECORD_FIELDS = {
     "id",
+    "tokens_cached",
+    "notices",
     "domain",
     "ok",
     "answer",
@@ -55,7 +57,14 @@ RECORD_FIELDS = {
     "notebook",
 }
 # The domain imports take seconds per kernel; the runner's mechanics need none of them.
-FAST = {"setup_code": None, "catalog": Catalog()}
+FAST = {
+    "setup_code": None,
+    "catalog": Catalog(),
+    "examples_per_question": 0,
+    "api_names": 0,
+    "vote_samples": 0,
+    "check_answers": False,
+}
 
 
 def py(code: str) -> str:
@@ -405,7 +414,7 @@ def test_eval_command_runs_scores_and_resumes(tmp_path, cli_env):
             [
                 py("print(6 * 7)"),
                 "Final answer: 42",
-                py("print('thymine')"),
+                py("base = 'thymine'\nprint(base)"),
                 "Final answer: thymine",
                 py("x = 21\nprint(x)"),
                 "Final answer: x is 21",

@@ -76,3 +76,11 @@ def test_near_miss_copies_are_replaced_by_the_name_exact_copies_kept():
     assert repaired.splitlines()[0] == "m = Chem.MolFromSmiles(smiles_1)"
     assert repaired.splitlines()[1:] == code.splitlines()[1:]
     assert repairs == [("CCn1cnc2c1c(=O)n(C)c(=O)n2C", "smiles_1")]
+
+
+def test_prose_that_looks_like_smiles_is_left_alone():
+    assert kinds("Search NCBI for ISO, PBS, SNP and CNS data on COC and CCO") == {"smiles_1": "COC", "smiles_2": "CCO"}
+    assert kinds("Where is the C=C double bond of C=CC(=O)O?") == {"smiles_1": "C=CC(=O)O"}
+    assert kinds("the peptides WKRSTYY and NDQE") == {"protein_1": "WKRSTYY"}
+    found = kinds("A star at right ascension 201.2983°, declination -11.1613°")
+    assert found["ra_1"] == "201.2983" and found["dec_1"] == "-11.1613"

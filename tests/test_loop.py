@@ -324,7 +324,7 @@ def test_token_counts_fall_back_to_streamed_pieces(make_chat, code_reply):
 
 
 def test_token_counts_use_reported_usage(kernel, code_reply):
-    replies = [code_reply("print(9)"), "Final answer: 9"]
+    replies = [code_reply("print(3 * 3)"), "Final answer: 9"]
     result = ChatSession(UsageReportingModel(responses=replies), kernel).ask("nine?")
     assert result.tokens_in == 200  # 100 prompt tokens for each of two calls
     assert result.tokens_out == sum(len(reply) for reply in replies)

@@ -3,13 +3,32 @@ the install gate, answer checks (grounding, unit, quantity) and votes on execute
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from test_loop import RecordingEvents, stdout
 
 from assistant import prompts
 from kernels import Status
 
 SMILES = "CC(=O)Nc1ccc(cc1)OCC"  # phenacetin
-ROWS = "print('  average molecular weight (MolWt) : 179.219 g/mol\\n  monoisotopic mass (ExactMolWt) : 179.0946 Da')"
+
+
+@pytest.fixture
+def make_chat(make_chat):
+    """The conftest factory with the answer checks on: they are part of what these tests exercise."""
+
+    def make(replies: list[str], **kwargs: Any) -> Any:
+        kwargs.setdefault("check_answers", True)
+        return make_chat(replies, **kwargs)
+
+    return make
+
+
+ROWS = (
+    "rows = '  average molecular weight (MolWt) : 179.219 g/mol\\n  monoisotopic mass (ExactMolWt) : 179.0946 Da'"
+    "\nprint(rows)"
+)
 
 
 def test_quoted_literals_are_bound_before_the_first_step_and_named_to_the_model(make_chat, code_reply):
@@ -63,14 +82,15 @@ def test_with_approval_an_install_is_the_users_call(make_chat, code_reply):
 
 
 def test_an_answer_whose_number_is_in_no_output_goes_back_once(make_chat, code_reply):
-    chat = make_chat([code_reply("print(7.25)"), "Final answer: 7.5 m", "Final answer: 7.5 m"])
+    chat = make_chat([code_reply("length = 7.25\nprint(length)"), "Final answer: 7.5 m", "Final answer: 7.5 m"])
     result = chat.ask("How long is it?")
     assert "7.5 in your answer is not in any output" in chat.model.calls[2][-1].content
     assert result.answer == "7.5 m" and result.turns == 3  # sent back once; the model insisted
 
 
 def test_an_answer_in_another_unit_than_asked_is_converted(make_chat, code_reply):
-    chat = make_chat([code_reply("print('molecular weight : 17170.25 Da')"), "Final answer: 17170.25 Da"])
+    step = code_reply("weight = 17170.25\nprint('molecular weight :', weight, 'Da')")
+    chat = make_chat([step, "Final answer: 17170.25 Da"])
     result = chat.ask("What is the molecular weight of this protein in kDa?")
     assert result.answer.startswith("17.17025 kDa")
     assert result.turns == 2
@@ -82,7 +102,7 @@ def test_a_doubted_answer_is_settled_by_a_vote_on_executed_programs(make_chat, c
             code_reply(ROWS),
             "Final answer: 179.219 Da",  # the average mass row, for a monoisotopic question: doubted
             code_reply("print(round(179.094629, 4))"),  # sample 1, from the question alone
-            code_reply("print('monoisotopic mass :', 179.0946)"),  # sample 2
+            code_reply("mass = 179.0946\nprint('monoisotopic mass :', mass)"),  # sample 2
         ],
         vote_samples=2,
     )
@@ -96,7 +116,7 @@ def test_a_doubted_answer_is_settled_by_a_vote_on_executed_programs(make_chat, c
 
 def test_without_a_majority_the_doubt_goes_back_to_the_model(make_chat, code_reply):
     chat = make_chat(
-        [code_reply(ROWS), "Final answer: 179.219 Da", code_reply("print(1)"), code_reply("print(2)"),
+        [code_reply(ROWS), "Final answer: 179.219 Da", code_reply("print(len('a'))"), code_reply("print(len('ab'))"),
          "Final answer: 179.0946 Da"],
         vote_samples=2,
     )
@@ -107,11 +127,74 @@ def test_without_a_majority_the_doubt_goes_back_to_the_model(make_chat, code_rep
 
 def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, code_reply):
     chat = make_chat(
-        [code_reply("print(undefined_a)"), code_reply("print(undefined_b)"), code_reply("print(6 * 7)"),
-         code_reply("print(42)")],
+        [code_reply("print(undefined_a)"), code_reply("print(undefined_b)"), code_reply("print(int('6') * 7)"),
+         code_reply("print(int('42'))")],
         vote_samples=2,
         max_turns=3,
     )
     result = chat.ask("What is six times seven?")
     assert result.answer == "42"
     assert result.turns == 2
+
+
+def test_the_user_turn_holds_examples_then_the_question_bindings_helpers_and_library_names(make_chat, code_reply):
+    from domain_tools.catalog import load
+
+    chat = make_chat([code_reply("print(1)"), "Final answer: 1"], examples_per_question=2, api_names=3,
+                     catalog=load())
+    chat.ask(f"What is the Murcko scaffold of {SMILES}, and its molecular weight?")
+    system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
+    assert system == prompts.SYSTEM_PROMPT  # unchanged by the question: its cached state stays valid
+    examples, question = user.split(f"\n\n{prompts.QUESTION_HEADER} ", 1)
+    assert examples.startswith("Worked example") and "```python" in examples and "Final answer:" in examples
+    assert question.startswith(f"What is the Murcko scaffold of {SMILES}, and its molecular weight?")
+    bound, helpers = question.index(prompts.BOUND_HEADER), question.index(prompts.CATALOG_HEADER)
+    names = question.index(prompts.LOOKUP_HEADER)
+    assert bound < helpers < names
+    assert "MurckoScaffold" in question[names:]
+    assert "astro." not in question[helpers:]  # a SMILES question gets chemistry's helpers only
+
+
+def test_the_answer_helpers_ablation_hides_them_everywhere(make_chat, code_reply):
+    from domain_tools.catalog import ANSWER_HELPERS, load
+
+    chat = make_chat([code_reply("print(1)"), "Final answer: 1"], examples_per_question=2, catalog=load(),
+                     answer_helpers=False)
+    chat.ask(f"What is the monoisotopic mass of {SMILES}?")
+    system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
+    assert not any(f"{name}(" in text for name in ANSWER_HELPERS for text in (system, user))
+
+
+def test_edits_to_the_context_stay_at_its_end(make_chat, code_reply):
+    chat = make_chat(
+        [code_reply("raise ValueError('a')"), code_reply("raise ValueError('b')"), code_reply("raise ValueError('c')"),
+         code_reply("print(3)"), "Final answer: 3"],
+    )
+    chat.ask("Three?")
+    before, after = chat.model.calls[2], chat.model.calls[3]  # the first failed exchange shrinks here
+    assert after[1].content == before[1].content == "Three?"  # the question is not rewritten
+    assert prompts.EARLIER_FAILURES in after[-1].content and "ValueError: a" in after[-1].content
+
+
+def test_a_variable_the_question_asks_for_must_exist_before_the_answer_counts(make_chat, code_reply):
+    chat = make_chat([code_reply("print(sum([2, 2]))"), "Final answer: 4", code_reply("total = 2 + 2\nprint(total)"),
+                      "Final answer: 4"])
+    result = chat.ask("Store two plus two in a variable called total.")
+    assert chat.model.calls[2][-1].content == prompts.MISSING_VARIABLES.format(names="total")
+    assert result.answer == "4" and [step.code for step in result.steps][-1].startswith("total = ")
+
+
+def test_a_sequence_answer_must_be_copied_from_the_output(make_chat, code_reply):
+    step = code_reply("protein = 'MAIVMGR*KGAR*'\nprint(protein)")
+    chat = make_chat([step, "Final answer: MAIVMGRKGAR", "Final answer: MAIVMGR"])
+    result = chat.ask("Translate ATGGCCATTGTAATGGGCCGCTGAAAGGGTGCCCGATAG, stopping at the first stop codon.")
+    assert "MAIVMGRKGAR in your answer is not in any output" in chat.model.calls[2][-1].content
+    assert result.answer == "MAIVMGR"
+
+
+def test_a_step_that_only_prints_typed_numbers_grounds_nothing(make_chat, code_reply):
+    chat = make_chat([code_reply("print(30.0000)"), "Final answer: 30 deg", code_reply("print(abs(-30.5))"),
+                      "Final answer: 30.5 deg"])
+    result = chat.ask("What is the galactic longitude of this star?")
+    assert prompts.TYPED_NUMBERS in chat.model.calls[1][-1].content
+    assert result.answer == "30.5 deg" and result.turns == 4  # the first answer rested on nothing

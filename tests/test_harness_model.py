@@ -1,0 +1,57 @@
+"""The harness with the real embedded model: a literal that must not be retyped, an answer in another unit
+than asked that is converted, and a failed check that calls a vote. Slow (the model), so marked ``model``."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+import pytest
+
+from assistant.events import LoopEvents
+from assistant.loop import AskResult, ChatSession
+from assistant.numbers import pick_number
+from kernels.recovery import RecoveringKernel
+
+pytestmark = pytest.mark.model
+
+
+class Notices(LoopEvents):
+    def __init__(self) -> None:
+        self.notices: list[str] = []
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Any:
+    from assistant.local_model import LocalChatModel
+    from assistant.weights import ensure_model_file
+
+    return LocalChatModel(model_path=str(ensure_model_file()))
+
+
+def ask(embedded: Any, make_kernel: Any, question: str, **options: Any) -> tuple[AskResult, list[str]]:
+    events = Notices()
+    session = ChatSession(embedded, RecoveringKernel(make_kernel()), model_name="embedded", events=events, **options)
+    return session.ask(question), events.notices
+
+
+ROSUVASTATIN = "CC(C)c1nc(N(C)S(C)(=O)=O)nc(-c2ccc(F)cc2)c1/C=C/[C@@H](O)C[C@@H](O)CC(=O)O"
+
+
+def test_a_long_smiles_is_used_by_name_and_never_retyped(embedded, make_kernel):
+    from rdkit import Chem
+    from rdkit.Chem import Descriptors
+
+    question = f"What is the average molecular weight of rosuvastatin, {ROSUVASTATIN}, in g/mol?"
+    result, _ = ask(embedded, make_kernel, question)
+    for step in result.steps:
+        for literal in re.findall(r"""['"]([^'"\s]{20,})['"]""", step.code):  # what ran: nothing near-missed
+            similar = difflib.SequenceMatcher(None, literal, ROSUVASTATIN).ratio() >= 0.8
+            assert not similar or literal == ROSUVASTATIN, step.code
+    assert any("smiles_1" in step.code for step in result.steps)
+    expected = Descriptors.MolWt(Chem.MolFromSmiles(ROSUVASTATIN))
+    assert pick_number(result.answer or "", question) == pytest.approx(expected, abs=0.01)
