@@ -39,6 +39,7 @@ _UNIT_WORDS = {
     "jy": "Jy", "mjy": "mJy", "k": "K", "kelvin": "K",
     "gpc3": "Gpc3", "mpc3": "Mpc3", "cubic gigaparsecs": "Gpc3", "cubic megaparsecs": "Mpc3",
     "mjd": "MJD", "modified julian date": "MJD", "jd": "JD", "julian date": "JD",
+    "decimal degrees": "deg", "decimal hours": "h",
 }  # fmt: skip
 _UNIT_PATTERN = "|".join(sorted((re.escape(word) for word in _UNIT_WORDS), key=len, reverse=True))
 # "in kDa", "to THz", "give Gyr", "as a percentage", "in units of Mpc", "(in Da)".
@@ -49,8 +50,6 @@ _REQUESTED = re.compile(
 _AS_DATE = re.compile(r"\b(?P<unit>modified julian date|mjd|julian date|jd)\b", re.IGNORECASE)
 _JD_OFFSET = 2400000.5
 _ASTROPY_SPELLING = {"kDa": "1000 Da", "MDa": "1000000 Da"}  # astropy's dalton takes no prefixes
-# A labelled row: "label : value unit" (answer helpers) or "label: value" / "label = value" (plain prints).
-_ROW = re.compile(r"^\s*(?P<label>[A-Za-z\[][^:=\n]{1,70}?)\s*[:=]\s*(?P<rest>\S.*)$")
 _QUALIFIER = re.compile(r"\([^)]*\)")  # "(MolWt)", "(incl. unassigned)": how, not what
 _WORD = re.compile(r"[a-z0-9+\-\[\]]+")
 
@@ -112,18 +111,13 @@ def first_number(text: str, question: str) -> tuple[float, str, str] | None:
 
 
 def labelled_rows(output: str) -> list[Row]:
-    """Every ``label : number [unit]`` line of an output."""
+    """Every ``label : number [unit]`` line of an output: the answer helpers' rows, whose labels say what
+    each number is. A model's own prints ("above 15: 4") name what it meant, not what it computed."""
     rows = []
-    lines = output.splitlines()
-    if any(" : " in line for line in lines):  # an answer helper's table: its title line is not a row
-        lines = [line for line in lines if " : " in line]
-    for line in lines:
-        if " : " in line:  # the answer helpers' separator: labels may hold ':' or '=' themselves ("z=1")
-            label, rest = (part.strip() for part in line.split(" : ", 1))
-        elif match := _ROW.match(line):
-            label, rest = match["label"].strip(), match["rest"]
-        else:
+    for line in output.splitlines():
+        if " : " not in line:  # the answer helpers' separator; their labels may hold ':' or '=' ("z=1")
             continue
+        label, rest = (part.strip() for part in line.split(" : ", 1))
         number = _NUMBER_TEXT.match(rest)
         if not label or not number:
             continue
@@ -177,6 +171,8 @@ _SCALES = (1.0, 1e3, 1e-3, 1e6, 1e-6, 1e9, 1e-9, 100.0, 0.01)  # unit prefixes a
 def grounded(value: float, written: str, outputs: str) -> bool:
     """The number (or a power-of-ten rescaling of it, as a unit change gives) appears in the outputs."""
     printed = numbers_in(outputs)
+    if value == 0:  # a rescaled large number rounds to 0 at any precision: only a printed 0 counts
+        return any(number == 0 for number in printed)
     return any(matches(value, written, number * scale) for number in printed for scale in _SCALES)
 
 
@@ -193,6 +189,8 @@ def convert(value: float, unit: str, target: str) -> float | None:
         return value
     if {unit, target} == {"JD", "MJD"}:
         return value - _JD_OFFSET if target == "MJD" else value + _JD_OFFSET
+    if (unit, target) == ("h", "deg"):  # hours where degrees are asked: an hour angle (RA), 15 degrees each
+        return value * 15.0
     if "%" in (unit, target) or "JD" in (unit, target) or "MJD" in (unit, target):
         return None
     u = _astropy_units()
@@ -213,6 +211,22 @@ def _format(value: float, like: str) -> str:
 
 def review(question: str, answer: str, outputs: str) -> Review:
     """Check ``answer`` against the question and the outputs it rests on (this question's steps)."""
+    wants_text = _WANTS_TEXT.search(question)
+    if wants_text and not any(map(_is_text_result, _TEXT_TOKEN.findall(answer))):
+        what = (
+            "SMILES"
+            if "smiles" in wants_text.group().lower()
+            else "formula"
+            if "formula" in wants_text.group()
+            else "sequence"
+        )
+        return Review(
+            answer,
+            f"The question asks for a {what}; your answer has none. Print it, then answer with it exactly as "
+            "the output shows it.",
+            "text",
+            vote=False,
+        )
     number = first_number(answer, question)
     if number is None:  # a text answer: a formula, a sequence, a SMILES must be copied, not retyped
         copied = _uncopied_token(answer, question, outputs)
@@ -244,7 +258,7 @@ def review(question: str, answer: str, outputs: str) -> Review:
             "grounding",
         )
     precise = _more_precise(value, written, outputs)
-    if precise is not None:
+    if precise is not None and precise != written:
         note = f"{written} is {precise} in the output: all its digits kept"
         return Review(answer.replace(written, precise, 1), note=note)
     return Review(answer)
@@ -273,8 +287,12 @@ def _quantity_problem(value: float, written: str, rows: list[Row], question: str
     best = best_row(rows, question)
     if used and best is None and all(not _words(row.label) & _words(question) for row in used):
         return _wrong_row(used[0], None)  # GRAVY read for "percentage of leucine": no word in common
-    if not used or best is None or best in used or any(_fit(row.label, question) >= _fit(best.label, question)
-                                                      for row in used):
+    if (
+        not used
+        or best is None
+        or best in used
+        or any(_fit(row.label, question) >= _fit(best.label, question) for row in used)
+    ):
         return None
     if any(_same_quantity(row, best) for row in used):  # D_L in Mpc for D_L in Gpc: a unit change, not a mix-up
         return None
@@ -351,12 +369,35 @@ def _named_quantity_problem(answer: str, written: str, question: str) -> str | N
 _COPIED = re.compile(r"(?<![\w*])[A-Za-z0-9@+\-\[\]()=#/\\*]{6,}(?![\w*])")
 
 
+# Questions whose answer is a sequence, a SMILES or a formula, not a number.
+_WANTS_TEXT = re.compile(
+    r"(?P<what>\btranslat\w*|reverse complement|\btranscri\w*|\bmRNA\b|canonical SMILES|molecular formula|"
+    r"one-letter code)",
+    re.IGNORECASE,
+)
+
+
+_TEXT_TOKEN = re.compile(r"[A-Za-z0-9()=#\[\]@+\-*/\\]+")
+
+
+def _is_text_result(token: str) -> bool:
+    """A sequence (MAWK, MWK*), a formula (C8H9NO2) or a SMILES, not a word or a number."""
+    letters = [ch for ch in token if ch.isalpha()]
+    if len(letters) < 2:
+        return False
+    return token.strip("*").isupper() or any(ch.isdigit() or ch in "()=#[]@" for ch in token)
+
+
+def _looks_like_data(token: str) -> bool:
+    token = token.strip("()")
+    return len(token) >= 3 and (any(ch.isdigit() or ch in "()=#[]*" for ch in token) or token.isupper())
+
+
 def _uncopied_token(answer: str, question: str, outputs: str) -> str | None:
     """A sequence, SMILES or formula of the answer that neither the outputs nor the question contain."""
     for token in _COPIED.findall(answer):
         token = token.strip("()")
-        looks_like_data = any(ch.isdigit() or ch in "()=#[]*" for ch in token) or token.isupper()
-        if len(token) >= 6 and looks_like_data and token not in outputs and token not in question:
+        if len(token) >= 6 and _looks_like_data(token) and token not in outputs and token not in question:
             return token
     return None
 

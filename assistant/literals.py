@@ -78,6 +78,7 @@ KIND_DOMAIN = {
     "coord": "astronomy",
     "z": "astronomy",
     "time": "astronomy",
+    **{kind: "astronomy" for kind in ("wavelength", "distance", "frequency", "energy", "flux", "velocity", "angle")},
 }
 
 
@@ -291,6 +292,32 @@ def repair_copies(code: str, literals: list[Literal]) -> tuple[str, list[tuple[s
         _, best = max(close, key=lambda pair: pair[0])
         repairs.append((body, best.name))
         return best.name
+
+    return _STRING_LITERAL.sub(replace, code), repairs
+
+
+Repairs = list[tuple[str, str]]  # (the text in the code, the name it was replaced by)
+
+
+def repair_borrowed(code: str, question: str, prompt: str, literals: list[Literal]) -> tuple[str, Repairs]:
+    """``code`` with values copied from the prompt's examples or catalog (not the question) replaced by
+    the question's own literal of that kind, when the question has exactly one: a 1.5B model copies an
+    example's ``Chem.MolFromSmiles("CC(C)O")`` whole, molecule included."""
+    by_kind: dict[str, list[Literal]] = {}
+    for literal in literals:
+        by_kind.setdefault(literal.kind, []).append(literal)
+    repairs: list[tuple[str, str]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        body = match["body"]
+        if body in question or body not in prompt:
+            return match.group()
+        kind = _sequence_kind(body, "") or ("smiles" if _is_smiles(body) else None)
+        own = by_kind.get(kind or "", [])
+        if len(own) != 1:
+            return match.group()
+        repairs.append((body, own[0].name))
+        return own[0].name
 
     return _STRING_LITERAL.sub(replace, code), repairs
 

@@ -20,7 +20,15 @@ from assistant.copycheck import copy_slips, describe_slips
 from assistant.events import LoopEvents, Step
 from assistant.hints import hints_for
 from assistant.installs import installs_packages
-from assistant.literals import Literal, binding_code, describe, domain_of, find_literals, repair_copies
+from assistant.literals import (
+    Literal,
+    binding_code,
+    describe,
+    domain_of,
+    find_literals,
+    repair_borrowed,
+    repair_copies,
+)
 from assistant.llm_slots import llm_slot
 from assistant.observation import clip, failure_line, format_observation, outputs_text
 from assistant.repair import name_repairs
@@ -122,6 +130,7 @@ class _Attempt:
     tokens_cached: int = 0  # prompt tokens the backend reused from its cache instead of evaluating again
 
     miscopied: list[Step] = field(default_factory=list)  # ran fine, but on data retyped wrong
+    literals: list[Literal] = field(default_factory=list)  # the question's values, bound in the kernel
     sent_back: set[str] = field(default_factory=set)  # answer checks that already sent an answer back
     voted: bool = False
 
@@ -303,20 +312,23 @@ class ChatSession:
         return parse_reply(self._complete(self._attempt(question, context)))
 
     def _attempt(self, question: str, context: str) -> _Attempt:
-        shown = self._with_examples(question, self._with_catalog(question, question + self._bind(question)))
+        literals = self._bind(question)
+        bound = f"\n\n{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
+        shown = self._with_examples(question, self._with_catalog(question, question + bound))
         head = [SystemMessage(self.system_prompt), *self.memory]
-        return _Attempt(head=head, asked=question, question=f"{shown}\n\n{context}" if context else shown)
+        question_shown = f"{shown}\n\n{context}" if context else shown
+        return _Attempt(head=head, asked=question, question=question_shown, literals=literals)
 
-    def _bind(self, question: str) -> str:
-        """Bind the question's literals in the kernel (before its first step); the lines that name them."""
+    def _bind(self, question: str) -> list[Literal]:
+        """The question's literals, bound in the kernel before its first step (nothing when binding is off)."""
         if not self.bind_literals:
-            return ""
+            return []
         literals = find_literals(question, {code: literal.name for code, literal in self.literals.items()})
         fresh = [literal for literal in literals if literal.code not in self.literals]
         self.literals.update((literal.code, literal) for literal in fresh)
         if fresh:
             self._binding = binding_code(fresh)
-        return f"\n\n{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
+        return literals
 
     def _with_catalog(self, question: str, shown: str) -> str:
         """``shown`` plus the catalog entries and library names relevant to ``question``.
@@ -333,7 +345,10 @@ class ChatSession:
         chosen = select(entries, question, self.catalog_budget) if self.catalog_budget else []
         if chosen:
             shown += f"\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in chosen)
-        names = api_lookup.lookup(question, self.api_names, domain=domain) if self.api_names else []
+        # The long tail only: beside a catalog entry that fits, a 1.5B model takes any near name it is shown
+        # (EcoRI.is_isoschizomer for "how many EcoRI sites"), so library names come when the catalog is silent.
+        wanted = self.api_names if not any(entry.name in ANSWER_HELPERS for entry in chosen) else 0
+        names = api_lookup.lookup(question, wanted, domain=domain) if wanted else []
         if names:
             shown += f"\n\n{prompts.LOOKUP_HEADER}\n" + "\n".join(names)
         return shown
@@ -359,8 +374,8 @@ class ChatSession:
         if attempt.last_success is not None and candidate:
             return self._accept(attempt, exchange, candidate)  # a plain-text reply after output counts too
         if reply.answer is not None:
-            if attempt.nudged_ungrounded:
-                return reply.answer
+            if attempt.nudged_ungrounded:  # it insists: programs that run settle it if they agree
+                return (self._vote(attempt, None) if self.check_answers else None) or reply.answer
             attempt.nudged_ungrounded = True
             exchange.feedback, exchange.failure = prompts.UNGROUNDED_ANSWER, "an answer without computing it"
             return None
@@ -488,6 +503,9 @@ class ChatSession:
         code, repairs = repair_copies(code, list(self.literals.values()))
         for retyped, name in repairs:
             self.events.notice(f"replaced a mistyped copy {retyped!r} with {name}")
+        code, borrowed = repair_borrowed(code, attempt.asked, attempt.question, attempt.literals)
+        for value, name in borrowed:
+            self.events.notice(f"replaced {value!r}, copied from an example, with the question's {name}")
         if self.review is not None:
             reviewed = self.review(code)
             if reviewed is None:

@@ -27,7 +27,8 @@ ENTRIES: list[Entry] = [
             "redshift, cosmology, cosmological, luminosity distance, angular diameter, angular diameter distance, "
             "comoving, comoving distance, comoving volume, volume, lookback, lookback time, age, age of the universe, "
             "hubble parameter, hubble, h(z), e(z), distance modulus, kpc, arcsec, arcmin, angular scale, "
-            "scale factor, planck18, planck, wmap9, wmap, z, mpc, gpc, gyr, how far"
+            "scale factor, planck18, planck, wmap9, wmap, z, mpc, gpc, gyr, how far, how long ago, ago, how old, "
+            "light left, light leave"
         ),
     ),
     Entry(
@@ -357,8 +358,19 @@ ENTRIES: list[Entry] = [
 
 HINTS: list[Hint] = [
     Hint(
+        error=r"'(?:Unit|IrreducibleUnit|PrefixUnit)' object has no attribute",
+        code=r"from astropy\.units import[^\n]*\bu\b",
+        text=(
+            "`from astropy.units import u` binds the atomic mass unit, not the units module: run "
+            "`import astropy.units as u` and never import u again."
+        ),
+        # in a function, so the shared test kernel's own u stays the units module
+        trigger="def wrong_units():\n    from astropy.units import u\n    return u.nm\nwrong_units()",
+        domain=D,
+    ),
+    Hint(
         error=r"No module named 'scipy'",
-        text="astropy.cosmology distances and ages need scipy: run %pip install scipy, then restart the kernel.",
+        text="astropy.cosmology needs scipy, which sciwand installs: this environment is broken; tell the user.",
         trigger="",
         example="ModuleNotFoundError: No module named 'scipy'",
         domain=D,

@@ -52,6 +52,13 @@ class Profile:
         except KeyError:
             raise KeyError(f"{key!r} is not a row of this profile; rows: {', '.join(self._by_key)}") from None
 
+    def __getattr__(self, key: str) -> Any:
+        """``p.mw`` as well as ``p["mw"]``: models write both."""
+        rows = self.__dict__.get("_by_key", {})  # not yet set while unpickling
+        if key.startswith("_") or key not in rows:
+            raise AttributeError(f"{key!r} is not a row of this profile; rows: {', '.join(rows)}")
+        return rows[key].value
+
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
 

@@ -126,3 +126,18 @@ def test_an_unsaid_unit_goes_back_without_a_vote():
     verdict = review("What is the average molecular weight of this protein in kDa?", "17170.2508", "17170.2508")
     assert verdict.kind == "unit" and not verdict.vote
     assert review("What is the mass in kDa?", "17.17 kDa", "17.17").problem is None
+
+
+def test_a_question_that_asks_for_a_sequence_wants_one_in_the_answer():
+    question = "Translate the coding sequence ATGGCCTAA into protein, stopping at the first stop codon."
+    verdict = review(question, "10.288976860046386", "10.288976860046386")
+    assert verdict.kind == "text" and not verdict.vote and "sequence" in (verdict.problem or "")
+    assert review(question, "MA", "MA").problem is None
+    assert review("What is its molecular formula?", "C8H9NO2", "C8H9NO2").problem is None
+    assert review("What is the canonical SMILES of OCC?", "It is ethanol", "CCO").kind == "text"
+
+
+def test_decimal_hours_of_right_ascension_asked_in_degrees_are_converted():
+    rows = "  RA (ICRS) in decimal hours : 10.750997 h\n  right ascension RA (ICRS) : 161.264958 deg\n"
+    verdict = review("RA 10h45m03.59s: what is it in decimal degrees?", "10.750997 h", rows)
+    assert verdict.answer.startswith("161.2649") and verdict.note

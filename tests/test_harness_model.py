@@ -55,3 +55,23 @@ def test_a_long_smiles_is_used_by_name_and_never_retyped(embedded, make_kernel):
     assert any("smiles_1" in step.code for step in result.steps)
     expected = Descriptors.MolWt(Chem.MolFromSmiles(ROSUVASTATIN))
     assert pick_number(result.answer or "", question) == pytest.approx(expected, abs=0.01)
+
+
+def test_an_answer_in_another_unit_than_asked_is_converted_exactly(embedded, make_kernel):
+    from astropy import units as u
+    from astropy.cosmology import Planck18
+
+    question = "What is the luminosity distance to a galaxy at redshift 0.27 in Planck18, in kiloparsecs?"
+    result, notices = ask(embedded, make_kernel, question)
+    expected = Planck18.luminosity_distance(0.27).to_value(u.kpc)
+    assert pick_number(result.answer or "", question) == pytest.approx(expected, rel=1e-4)
+    assert any(notice.startswith("converted") and notice.endswith("kpc") for notice in notices), notices
+
+
+def test_a_failed_check_calls_a_vote_of_programs_that_run(embedded, make_kernel):
+    question = "What percentage of the residues in the peptide MKLLLAGLLVE are leucine?"
+    result, notices = ask(embedded, make_kernel, question)
+    assert any(notice.startswith("answer check") for notice in notices), notices
+    assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
+    assert any(notice.startswith("the vote") for notice in notices), notices
+    assert pick_number(result.answer or "", question) == pytest.approx(100 * 5 / 11, abs=0.01)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.literals import binding_code, describe, find_literals, repair_copies
+from assistant.literals import binding_code, describe, find_literals, repair_borrowed, repair_copies
 
 
 def kinds(question: str) -> dict[str, str]:
@@ -84,3 +84,15 @@ def test_prose_that_looks_like_smiles_is_left_alone():
     assert kinds("the peptides WKRSTYY and NDQE") == {"protein_1": "WKRSTYY"}
     found = kinds("A star at right ascension 201.2983°, declination -11.1613°")
     assert found["ra_1"] == "201.2983" and found["dec_1"] == "-11.1613"
+
+
+def test_an_example_value_copied_into_code_becomes_the_questions_own():
+    question = "What is RDKit's canonical SMILES for CCOC(C)=O?"
+    prompt = 'Example: print(Chem.MolToSmiles(Chem.MolFromSmiles("CC(C)O")))\n\n' + question
+    literals = find_literals(question)
+    code = 'print(Chem.MolToSmiles(Chem.MolFromSmiles("CC(C)O")))\nprint("CCOC(C)=O", "other text")'
+    repaired, repairs = repair_borrowed(code, question, prompt, literals)
+    assert repaired == 'print(Chem.MolToSmiles(Chem.MolFromSmiles(smiles_1)))\nprint("CCOC(C)=O", "other text")'
+    assert repairs == [("CC(C)O", "smiles_1")]
+    two = find_literals("Compare CCOC(C)=O with CCCCCO")  # which one the model meant is unknown: left alone
+    assert repair_borrowed(code, "Compare CCOC(C)=O with CCCCCO", prompt, two)[1] == []

@@ -140,19 +140,22 @@ def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, co
 def test_the_user_turn_holds_examples_then_the_question_bindings_helpers_and_library_names(make_chat, code_reply):
     from domain_tools.catalog import load
 
-    chat = make_chat([code_reply("print(1)"), "Final answer: 1"], examples_per_question=2, api_names=3,
+    chat = make_chat([code_reply("print(1)"), "Final answer: 1"] * 2, examples_per_question=2, api_names=3,
                      catalog=load())
-    chat.ask(f"What is the Murcko scaffold of {SMILES}, and its molecular weight?")
+    chat.ask(f"What is the Murcko scaffold of {SMILES}?")
     system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
     assert system == prompts.SYSTEM_PROMPT  # unchanged by the question: its cached state stays valid
     examples, question = user.split(f"\n\n{prompts.QUESTION_HEADER} ", 1)
     assert examples.startswith("Worked example") and "```python" in examples and "Final answer:" in examples
-    assert question.startswith(f"What is the Murcko scaffold of {SMILES}, and its molecular weight?")
-    bound, helpers = question.index(prompts.BOUND_HEADER), question.index(prompts.CATALOG_HEADER)
-    names = question.index(prompts.LOOKUP_HEADER)
-    assert bound < helpers < names
-    assert "MurckoScaffold" in question[names:]
-    assert "astro." not in question[helpers:]  # a SMILES question gets chemistry's helpers only
+    assert question.startswith(f"What is the Murcko scaffold of {SMILES}?")
+    bound, names = question.index(prompts.BOUND_HEADER), question.index(prompts.LOOKUP_HEADER)
+    assert bound < names and "MurckoScaffold" in question[names:]  # the long tail: no helper has a scaffold row
+    before = len(chat.model.calls)
+    chat.ask(f"What is the molecular weight of {SMILES}?")
+    question = chat.model.calls[before][-1].content
+    helpers = question.index(prompts.CATALOG_HEADER)
+    assert "chem.profile" in question[helpers:] and "astro." not in question[helpers:]  # chemistry's only
+    assert prompts.LOOKUP_HEADER not in question  # beside a helper that fits, no near names to stray to
 
 
 def test_the_answer_helpers_ablation_hides_them_everywhere(make_chat, code_reply):
@@ -198,3 +201,10 @@ def test_a_step_that_only_prints_typed_numbers_grounds_nothing(make_chat, code_r
     result = chat.ask("What is the galactic longitude of this star?")
     assert prompts.TYPED_NUMBERS in chat.model.calls[1][-1].content
     assert result.answer == "30.5 deg" and result.turns == 4  # the first answer rested on nothing
+
+
+def test_an_answer_the_model_insists_on_without_computing_is_put_to_a_vote(make_chat, code_reply):
+    chat = make_chat(["Final answer: 41", "Final answer: 41", code_reply("print(int('42'))"),
+                      code_reply("print(6 * 7)")], vote_samples=2)
+    result = chat.ask("What is six times seven?")
+    assert result.answer == "42"  # the two programs that ran agree; the model's guess did not count
