@@ -322,6 +322,29 @@ def repair_borrowed(code: str, question: str, prompt: str, literals: list[Litera
     return _STRING_LITERAL.sub(replace, code), repairs
 
 
+# The answer helper that profiles each kind of literal (domain_tools: chem, bio, astro).
+HELPER_FOR_KIND = {
+    "smiles": "chem.profile",
+    "dna": "bio.dna_profile",
+    "rna": "bio.dna_profile",
+    "protein": "bio.protein_profile",
+    "z": "astro.cosmology_at",
+    "coord": "astro.sky",
+    "time": "astro.when",
+}
+
+
+def helper_call(literals: list[Literal]) -> str | None:
+    """The one answer-helper call the literals ask for (``chem.profile(smiles_1)``; two positions give
+    ``astro.sky(coord_1, coord_2)``, their separation included), or None when they ask for none or several."""
+    profiled = [literal for literal in literals if literal.kind in HELPER_FOR_KIND]
+    if len(profiled) == 2 and all(literal.kind == "coord" for literal in profiled):
+        return f"astro.sky({profiled[0].name}, {profiled[1].name})"
+    if len(profiled) != 1:
+        return None
+    return f"{HELPER_FOR_KIND[profiled[0].kind]}({profiled[0].name})"
+
+
 def domain_of(literals: list[Literal]) -> str | None:
     """The one domain the literals point to (a SMILES: chemistry, a sequence: biology, a sky position or a
     redshift: astronomy), or None when they point to none or to several."""

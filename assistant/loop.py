@@ -26,6 +26,7 @@ from assistant.literals import (
     describe,
     domain_of,
     find_literals,
+    helper_call,
     repair_borrowed,
     repair_copies,
 )
@@ -46,6 +47,8 @@ REPEAT_TEMPERATURES = (0.7, 1.0)
 CONTEXT_WINDOW = 2
 # Characters of catalog entries sent with a question: about 350 tokens, affordable in a 1.5B model's context.
 CATALOG_BUDGET = 1400
+# At most this many entries: past the best few, a 1.5B model copies an example that does not fit the question.
+CATALOG_ENTRIES = 3
 # Worked examples and library names retrieved into each question (see assistant/examples.py, api_lookup.py).
 EXAMPLES_PER_QUESTION = 2
 API_NAMES = 3
@@ -190,6 +193,7 @@ class ChatSession:
         api_names: int = API_NAMES,
         name_repair: bool = True,
         answer_helpers: bool = True,
+        first_helper: bool = True,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -216,6 +220,7 @@ class ChatSession:
             api_lookup.prefetch()  # read (or, once per install, build) the index while the model loads
         self.name_repair = name_repair  # a failed name gets the closest real names, found in the kernel
         self.answer_helpers = answer_helpers  # False hides chem.profile & co. from the prompt (an ablation)
+        self.first_helper = first_helper and answer_helpers  # run the helper a quoted value calls for, first
         if not answer_helpers and system_prompt == prompts.SYSTEM_PROMPT:
             self.system_prompt = prompts.system_prompt(answer_helpers=False)
         self.bind_literals = bind_literals  # quoted SMILES, sequences, coordinates... become kernel variables
@@ -275,6 +280,7 @@ class ChatSession:
         turns = 0
         self._start_setup()
         try:
+            self._first_helper(attempt)
             while turns < self.max_turns and answer is None:
                 turns += 1
                 self.events.turn(turns)
@@ -312,12 +318,15 @@ class ChatSession:
         return parse_reply(self._complete(self._attempt(question, context)))
 
     def _attempt(self, question: str, context: str) -> _Attempt:
+        """The user turn: worked examples and the helpers that fit, then the question and its bound names last,
+        nearest to the reply (a 1.5B model copies whatever code it read last)."""
         literals = self._bind(question)
-        bound = f"\n\n{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
-        shown = self._with_examples(question, self._with_catalog(question, question + bound))
+        guidance = [part for part in (self._examples_text(question), self._catalog_text(question)) if part]
+        asked = f"{prompts.QUESTION_HEADER} {question}" if guidance else question
+        bound = f"{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
+        shown = "\n\n".join(part for part in (*guidance, asked, bound, context) if part)
         head = [SystemMessage(self.system_prompt), *self.memory]
-        question_shown = f"{shown}\n\n{context}" if context else shown
-        return _Attempt(head=head, asked=question, question=question_shown, literals=literals)
+        return _Attempt(head=head, asked=question, question=shown, literals=literals)
 
     def _bind(self, question: str) -> list[Literal]:
         """The question's literals, bound in the kernel before its first step (nothing when binding is off)."""
@@ -330,8 +339,8 @@ class ChatSession:
             self._binding = binding_code(fresh)
         return literals
 
-    def _with_catalog(self, question: str, shown: str) -> str:
-        """``shown`` plus the catalog entries and library names relevant to ``question``.
+    def _catalog_text(self, question: str) -> str:
+        """The catalog entries (and, for the long tail, library names) relevant to ``question``.
 
         They go in the user turn, not the system prompt, so the system prompt stays byte-identical across
         questions and its cached state (assistant/prompt_cache.py) stays valid.
@@ -342,26 +351,23 @@ class ChatSession:
             for entry in self.catalog.entries
             if (self.answer_helpers or entry.name not in ANSWER_HELPERS) and domain in (None, entry.domain)
         ]
-        chosen = select(entries, question, self.catalog_budget) if self.catalog_budget else []
-        if chosen:
-            shown += f"\n\n{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in chosen)
+        chosen = select(entries, question, self.catalog_budget)[:CATALOG_ENTRIES] if self.catalog_budget else []
+        parts = [f"{prompts.CATALOG_HEADER}\n" + "\n".join(entry.render() for entry in chosen)] if chosen else []
         # The long tail only: beside a catalog entry that fits, a 1.5B model takes any near name it is shown
-        # (EcoRI.is_isoschizomer for "how many EcoRI sites"), so library names come when the catalog is silent.
+        # (EcoRI.is_isoschizomer for "how many EcoRI sites"), so library names come when no helper fits.
         wanted = self.api_names if not any(entry.name in ANSWER_HELPERS for entry in chosen) else 0
         names = api_lookup.lookup(question, wanted, domain=domain) if wanted else []
         if names:
-            shown += f"\n\n{prompts.LOOKUP_HEADER}\n" + "\n".join(names)
-        return shown
+            parts.append(f"{prompts.LOOKUP_HEADER}\n" + "\n".join(names))
+        return "\n\n".join(parts)
 
-    def _with_examples(self, question: str, shown: str) -> str:
-        """The worked examples closest to ``question`` first, then the question: examples of the call to make
-        and the line to read, in the user turn where they do not disturb the cached system prompt."""
+    def _examples_text(self, question: str) -> str:
+        """The worked examples closest to ``question``: the call to make and the line to read, in the user
+        turn where they do not disturb the cached system prompt."""
         found = examples.retrieve(question, self.examples_per_question) if self.examples_per_question else []
         if not self.answer_helpers:
             found = [example for example in found if not uses_answer_helper(example.code)]
-        if not found:
-            return shown
-        return f"{examples.render(found)}\n\n{prompts.QUESTION_HEADER} {shown}"
+        return examples.render(found) if found else ""
 
     def _turn(self, attempt: _Attempt) -> str | None:
         """One LLM reply and its consequence: the final answer, or an exchange with feedback for the LLM."""
@@ -385,6 +391,23 @@ class ChatSession:
         self.events.notice("reply had no code and no answer; asking again")
         exchange.feedback, exchange.failure = prompts.EMPTY_REPLY, "a reply without code"
         return None
+
+    def _first_helper(self, attempt: _Attempt) -> None:
+        """Run the answer helper the question's value calls for (``print(chem.profile(smiles_1))``) as the first
+        step, shown to the model as its own: a 1.5B model picks the wrong call more often than it misreads a
+        labelled row. Not for a single shot (``max_turns`` 1), whose one reply must be the model's own."""
+        call = helper_call(attempt.literals) if self.first_helper and self.max_turns > 1 else None
+        if call is None:
+            return
+        code = f"print({call})"
+        step = self._execute(attempt, code)
+        if step is None:  # the user skipped it
+            return
+        exchange = _Exchange(f"I will print the answer helper's table first.\n```python\n{code}\n```")
+        exchange.feedback = step.observation + (prompts.ANSWER_NUDGE if step.ok else "")
+        exchange.failure = None if step.ok else failure_line(step.result)
+        attempt.exchanges.append(exchange)
+        attempt.seen[normalise_code(code)] = step
 
     def _accept(self, attempt: _Attempt, exchange: _Exchange, answer: str) -> str | None:
         """The answer, once the checks pass (maybe converted to the unit asked); None when sent back.

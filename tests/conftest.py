@@ -91,6 +91,7 @@ def make_chat(kernel):
         kwargs.setdefault("api_names", 0)
         kwargs.setdefault("vote_samples", 0)  # a vote consumes scripted replies; tests of voting ask for it
         kwargs.setdefault("check_answers", False)  # scripted steps print typed numbers; tests of checks ask
+        kwargs.setdefault("first_helper", False)  # the helpers need the domain preamble; its tests ask for it
         return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
 
     return make

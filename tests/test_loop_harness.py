@@ -137,7 +137,7 @@ def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, co
     assert result.turns == 2
 
 
-def test_the_user_turn_holds_examples_then_the_question_bindings_helpers_and_library_names(make_chat, code_reply):
+def test_the_user_turn_holds_examples_helpers_and_names_then_the_question_and_bindings(make_chat, code_reply):
     from domain_tools.catalog import load
 
     chat = make_chat([code_reply("print(1)"), "Final answer: 1"] * 2, examples_per_question=2, api_names=3,
@@ -145,17 +145,18 @@ def test_the_user_turn_holds_examples_then_the_question_bindings_helpers_and_lib
     chat.ask(f"What is the Murcko scaffold of {SMILES}?")
     system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
     assert system == prompts.SYSTEM_PROMPT  # unchanged by the question: its cached state stays valid
-    examples, question = user.split(f"\n\n{prompts.QUESTION_HEADER} ", 1)
-    assert examples.startswith("Worked example") and "```python" in examples and "Final answer:" in examples
-    assert question.startswith(f"What is the Murcko scaffold of {SMILES}?")
-    bound, names = question.index(prompts.BOUND_HEADER), question.index(prompts.LOOKUP_HEADER)
-    assert bound < names and "MurckoScaffold" in question[names:]  # the long tail: no helper has a scaffold row
+    guidance, question = user.split(f"\n\n{prompts.QUESTION_HEADER} ", 1)
+    assert guidance.startswith("Worked example") and "```python" in guidance and "Final answer:" in guidance
+    assert "MurckoScaffold" in guidance[guidance.index(prompts.LOOKUP_HEADER) :]  # the long tail: no helper row
+    assert question.startswith(f"What is the Murcko scaffold of {SMILES}?")  # last, nearest the reply
+    assert question.index(prompts.BOUND_HEADER) > 0 and user.endswith(f"smiles_1 = '{SMILES}'  # smiles")
     before = len(chat.model.calls)
     chat.ask(f"What is the molecular weight of {SMILES}?")
-    question = chat.model.calls[before][-1].content
-    helpers = question.index(prompts.CATALOG_HEADER)
-    assert "chem.profile" in question[helpers:] and "astro." not in question[helpers:]  # chemistry's only
-    assert prompts.LOOKUP_HEADER not in question  # beside a helper that fits, no near names to stray to
+    user = chat.model.calls[before][-1].content
+    helpers = user.index(prompts.CATALOG_HEADER)
+    assert "chem.profile" in user[helpers:] and "astro." not in user[helpers:]  # chemistry's only
+    assert prompts.LOOKUP_HEADER not in user  # beside a helper that fits, no near names to stray to
+    assert user.count("\n- ") <= 3  # at most CATALOG_ENTRIES entries
 
 
 def test_the_answer_helpers_ablation_hides_them_everywhere(make_chat, code_reply):
@@ -208,3 +209,11 @@ def test_an_answer_the_model_insists_on_without_computing_is_put_to_a_vote(make_
                       code_reply("print(6 * 7)")], vote_samples=2)
     result = chat.ask("What is six times seven?")
     assert result.answer == "42"  # the two programs that ran agree; the model's guess did not count
+
+
+def test_the_helper_a_quoted_value_calls_for_runs_first_and_the_model_reads_its_row(make_chat):
+    chat = make_chat(["Final answer: 179.0946 Da"], first_helper=True, setup_code="from domain_tools.preamble import *")
+    result = chat.ask(f"What is the monoisotopic mass of {SMILES}?")
+    assert [step.code for step in result.steps] == ["print(chem.profile(smiles_1))"]
+    assert "monoisotopic mass (ExactMolWt)" in chat.model.calls[0][-1].content  # shown as the first step's output
+    assert result.answer == "179.0946 Da" and result.turns == 1  # one LLM reply: reading the row
