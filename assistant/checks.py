@@ -127,7 +127,8 @@ def labelled_rows(output: str) -> list[Row]:
 
 
 # Everyday phrasings of the quantities the answer helpers label.
-_SYNONYMS = {"ago": "lookback", "old": "age", "far": "distance", "weigh": "weight", "heavy": "weight", "redshift": "z"}
+_SYNONYMS = {"ago": "lookback", "old": "age", "far": "distance", "weigh": "weight", "heavy": "weight", "redshift": "z",
+            "translate": "protein", "transcribed": "mrna", "transcribe": "mrna"}
 
 
 def _words(text: str) -> set[str]:
@@ -140,7 +141,7 @@ def _fit(label: str, question: str) -> float:
     less the words of the label's main part that the question lacks."""
     asked = _words(question)
     main = _words(_QUALIFIER.sub(" ", label))
-    return len(_words(label) & asked) - 0.5 * len(main - asked)
+    return len(_words(label) & asked) - 0.25 * len(main - asked)
 
 
 def best_row(rows: list[Row], question: str) -> Row | None:
@@ -229,6 +230,9 @@ def review(question: str, answer: str, outputs: str) -> Review:
         )
     number = first_number(answer, question)
     if number is None:  # a text answer: a formula, a sequence, a SMILES must be copied, not retyped
+        wrong_row = _text_row_problem(answer, question, outputs)
+        if wrong_row is not None:
+            return Review(answer, wrong_row, "quantity", vote=False)
         copied = _uncopied_token(answer, question, outputs)
         if copied is None:
             return Review(answer)
@@ -430,7 +434,7 @@ def prints_only_typed_numbers(code: str) -> bool:
             return False
         if not all(_typed(argument) for argument in [*call.args, *(k.value for k in call.keywords)]):
             return False
-    return True
+    return any(ch.isdigit() for ch in code)  # print('done') guesses no number
 
 
 def _typed(node: ast.expr) -> bool:
@@ -442,3 +446,23 @@ def _typed(node: ast.expr) -> bool:
     if isinstance(node, ast.FormattedValue):
         return _typed(node.value)
     return isinstance(node, ast.Constant)
+
+
+def _text_row_problem(answer: str, question: str, outputs: str) -> str | None:
+    """A sequence answer read from a helper's row about something else (the protein row for "what mRNA")."""
+    rows = [
+        (label.strip(), value.strip().split(" ")[0])
+        for label, _, value in (line.partition(" : ") for line in outputs.splitlines() if " : " in line)
+    ]
+    rows = [(label, value) for label, value in rows if _is_text_result(value)]
+    tokens = {token.strip("()*") for token in _TEXT_TOKEN.findall(answer) if _is_text_result(token)}
+    used = [(label, value) for label, value in rows if value.strip("*") in tokens]
+    if not used or not rows:
+        return None
+    best = max(rows, key=lambda row: _fit(row[0], question))
+    if best in used or max(_fit(label, question) for label, _ in used) >= _fit(best[0], question):
+        return None
+    return (
+        f"Your answer is the '{used[0][0]}' row, but the question asks for '{best[0]}' ({best[1]}). "
+        "Answer with the row the question asks for."
+    )

@@ -2,7 +2,8 @@
 
 Programs are compared by the number they print for the question, not by their text: two programs that
 print the same molecular weight agree whatever calls they made. A labelled output (an answer helper's
-table) is read at the row that fits the question; a plain print at its first number not in the question.
+table) is read at the row that fits the question; a plain print only when it shows one number not in the
+question (a DataFrame's index is no answer).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.checks import best_row, first_number, labelled_rows, matches
+from assistant.numbers import numbers_in
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ def value_of(output: str, question: str, source: str) -> Candidate | None:
     if row is not None:
         return Candidate(row.value, row.text, row.unit, source)
     if " : " in output:  # a helper's table with no row for this question: no vote, not a random number
+        return None
+    fresh = [value for value in numbers_in(output) if value not in numbers_in(question)]
+    if len(set(fresh)) != 1:  # a table or a list (its index, its other columns): which number is unclear
         return None
     number = first_number(output, question)
     return Candidate(number[0], number[1], number[2], source) if number else None

@@ -141,3 +141,17 @@ def test_decimal_hours_of_right_ascension_asked_in_degrees_are_converted():
     rows = "  RA (ICRS) in decimal hours : 10.750997 h\n  right ascension RA (ICRS) : 161.264958 deg\n"
     verdict = review("RA 10h45m03.59s: what is it in decimal degrees?", "10.750997 h", rows)
     assert verdict.answer.startswith("161.2649") and verdict.note
+
+
+def test_a_sequence_read_from_the_wrong_row_goes_back():
+    rows = "  mRNA (transcript of this coding strand) : AUGAAACCCUAG\n  protein, frame 1 to the first stop : MKP\n"
+    verdict = review("What mRNA is transcribed from ATGAAACCCTAG?", "MKP", rows)
+    assert verdict.kind == "quantity" and "AUGAAACCCUAG" in (verdict.problem or "") and not verdict.vote
+    assert review("Translate ATGAAACCCTAG into protein.", "MKP", rows).problem is None
+
+
+def test_a_table_votes_for_nothing_a_single_printed_number_does():
+    from assistant.vote import value_of
+
+    assert value_of("   site  pos\n0  EcoRI  2\n1  EcoRI  16", "How many EcoRI sites?", "s") is None
+    assert value_of("sites: 3\n", "How many EcoRI sites?", "s").value == 3
