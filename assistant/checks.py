@@ -38,6 +38,9 @@ _UNIT_WORDS = {
     "arcsec": "arcsec", "arcseconds": "arcsec", "mas": "mas", "rad": "rad", "radians": "rad",
     "jy": "Jy", "mjy": "mJy", "k": "K", "kelvin": "K",
     "gpc3": "Gpc3", "mpc3": "Mpc3", "cubic gigaparsecs": "Gpc3", "cubic megaparsecs": "Mpc3",
+    "gpc^3": "Gpc3", "mpc^3": "Mpc3",
+    # units no conversion here needs, named so that their first letter is not read as one ("M^-1" as metres)
+    "m^-1 cm^-1": "M^-1 cm^-1", "l g^-1 cm^-1": "L g^-1 cm^-1", "å^2": "Angstrom2", "cm^3/mol": "cm3/mol",
     "mjd": "MJD", "modified julian date": "MJD", "jd": "JD", "julian date": "JD",
     "decimal degrees": "deg", "decimal hours": "h",
 }  # fmt: skip
@@ -145,7 +148,17 @@ def _fit(label: str, question: str) -> float:
 
 
 def best_row(rows: list[Row], question: str) -> Row | None:
-    """The row whose label fits the question best, when one fits better than every other."""
+    """The row whose label fits the question best, when one fits better than every other.
+
+    Rows that echo the question's own numbers (``redshift z : 0.5``) are not answers; when the question asks
+    for a unit, rows in that unit (or one that converts to it) are preferred ("decimal degrees" is RA in deg,
+    not the "decimal hours" row)."""
+    asked_numbers = numbers_in(question)
+    rows = [row for row in rows if not any(math.isclose(row.value, n, rel_tol=1e-9) for n in asked_numbers)]
+    target = requested_unit(question)
+    if target:  # hours convert to degrees only as an hour angle: "decimal degrees" wants the degrees row
+        in_unit = [r for r in rows if r.unit and (r.unit, target) != ("h", "deg") and convert(1.0, r.unit, target)]
+        rows = in_unit or rows
     scored = sorted(((_fit(row.label, question), index) for index, row in enumerate(rows)), reverse=True)
     if not scored or scored[0][0] <= 0:
         return None

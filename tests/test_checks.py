@@ -155,3 +155,11 @@ def test_a_table_votes_for_nothing_a_single_printed_number_does():
 
     assert value_of("   site  pos\n0  EcoRI  2\n1  EcoRI  16", "How many EcoRI sites?", "s") is None
     assert value_of("sites: 3\n", "How many EcoRI sites?", "s").value == 3
+
+
+def test_rows_echoing_the_question_or_in_another_unit_are_not_the_answer():
+    rows = "  redshift z : 0.5\n  luminosity distance D_L : 2919.625 Mpc\n"
+    assert review("luminosity distance at redshift 0.5, in Mpc?", "2919.625 Mpc", rows).problem is None
+    rows = "  right ascension RA (ICRS) : 161.264958 deg\n  RA (ICRS) in decimal hours : 10.750997 h\n"
+    assert review("RA 10h45m03.59s in decimal degrees?", "161.264958", rows).problem is None
+    assert review("volume out to z = 1, in cubic gigaparsecs?", "164.0 Gpc^3", "  volume : 164.0 Gpc^3").problem is None
