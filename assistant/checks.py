@@ -24,7 +24,8 @@ from assistant.retrieval import STOP_WORDS
 _UNIT_WORDS = {
     "%": "%", "percent": "%", "percentage": "%", "per cent": "%",
     "da": "Da", "dalton": "Da", "daltons": "Da", "kda": "kDa", "kilodaltons": "kDa", "mda": "MDa",
-    "g/mol": "g/mol", "kg/mol": "kg/mol",
+    "g/mol": "g/mol", "kg/mol": "kg/mol", "mg": "mg", "g": "g", "kg": "kg", "mmol": "mmol", "mol": "mol",
+    "ml": "ml", "l": "l",
     "mpc": "Mpc", "megaparsecs": "Mpc", "gpc": "Gpc", "gigaparsecs": "Gpc", "kpc": "kpc", "kiloparsecs": "kpc",
     "pc": "pc", "parsecs": "pc", "ly": "lyr", "light-years": "lyr", "light years": "lyr", "au": "AU",
     "km": "km", "m": "m", "cm": "cm", "mm": "mm", "nm": "nm", "um": "um", "µm": "um", "micron": "um",
@@ -370,8 +371,13 @@ def _named_quantity_problem(answer: str, written: str, question: str) -> str | N
     after = answer.split(written, 1)[1] if written in answer else ""
     unit = re.match(rf"\s*(?:{_UNIT_PATTERN})(?![\w/])", after, re.IGNORECASE)
     after = after[unit.end() :] if unit else after
-    phrase = re.split(r"[(),;:=<>]", after, maxsplit=1)[0]
-    named = [word for word in _NAMED.findall(phrase) if word.lower() not in _UNIT_WORDS][:3]
+    phrase = re.split(r"[(),;:=<>*]", after, maxsplit=1)[0]
+    named = []
+    for word in _NAMED.findall(phrase):  # the noun right after the number: up to prose ("in two doses")
+        if word.lower() in STOP_WORDS or len(named) == 3:
+            break
+        if word.lower() not in _UNIT_WORDS:
+            named.append(word)
     words = _words(" ".join(named))
     asked = {word[:5] for word in _words(question)}
     if len(words) < 2 or any(word[:5] in asked for word in words):
