@@ -97,6 +97,8 @@ class Literal:
 
     def shown(self) -> str:
         """``name = value`` as the prompt shows it; long strings clipped, with their length."""
+        if self.code == self.name:  # the user's own variable, pointed at in the question
+            return f"{self.name}  # {self.kind}, your variable: {self.text[:SHOWN_CHARS]}"
         if self.is_string and len(self.text) > SHOWN_CHARS:  # no quotes: nothing to copy but the name
             unit = {"dna": "nt", "rna": "nt", "protein": "aa"}.get(self.kind, "characters")
             return f"{self.name}  # {self.kind}, {len(self.text)} {unit}: {self.text[:12]} ... {self.text[-6:]}"
@@ -250,6 +252,23 @@ def _paired_coords(literals: list[Literal], taken: dict[str, str], counts: dict[
                 taken[code] = f"coord_{counts['coord']}"
             pairs.append(Literal(taken[code], "coord", f"{ra.text} {dec.text}", code))
     return pairs
+
+
+_REFERENCE = re.compile(r"`([A-Za-z_]\w*)`|\{([A-Za-z_]\w*)\}")
+
+
+def referenced_names(question: str) -> list[str]:
+    """Variables a question points at: `smiles` or {smiles} (the magics' and notebooks' way to say "this one")."""
+    return list(dict.fromkeys(a or b for a, b in _REFERENCE.findall(question)))
+
+
+def referenced_literal(name: str, value: object) -> Literal | None:
+    """A user's variable holding a SMILES or a sequence, as a literal already bound under its own name."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    kind = _sequence_kind(text, "protein") or ("smiles" if _is_smiles(text) else None)
+    return Literal(name, kind, text, name) if kind else None
 
 
 def binding_code(literals: list[Literal]) -> str:

@@ -27,6 +27,8 @@ from assistant.literals import (
     domain_of,
     find_literals,
     helper_call,
+    referenced_literal,
+    referenced_names,
     repair_borrowed,
     repair_copies,
 )
@@ -320,13 +322,30 @@ class ChatSession:
     def _attempt(self, question: str, context: str) -> _Attempt:
         """The user turn: worked examples and the helpers that fit, then the question and its bound names last,
         nearest to the reply (a 1.5B model copies whatever code it read last)."""
-        literals = self._bind(question)
+        literals = self._bind(question) + self._referenced(question)
         guidance = [part for part in (self._examples_text(question), self._catalog_text(question)) if part]
         asked = f"{prompts.QUESTION_HEADER} {question}" if guidance else question
         bound = f"{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
         shown = "\n\n".join(part for part in (*guidance, asked, bound, context) if part)
         head = [SystemMessage(self.system_prompt), *self.memory]
         return _Attempt(head=head, asked=question, question=shown, literals=literals)
+
+    def _referenced(self, question: str) -> list[Literal]:
+        """The user's variables the question points at (`smiles`) that hold a SMILES or a sequence: already in
+        the kernel under their own names, they call for the same helper a quoted value does."""
+        evaluate = getattr(self.executor, "evaluate", None)
+        if evaluate is None or not self.bind_literals:
+            return []
+        found = []
+        for name in referenced_names(question):
+            try:
+                value = evaluate(f"{name} if isinstance({name}, str) else None")
+            except Exception:  # a name that is not there, a kernel that cannot answer: nothing to add
+                continue
+            literal = referenced_literal(name, value)
+            if literal is not None:
+                found.append(literal)
+        return found
 
     def _bind(self, question: str) -> list[Literal]:
         """The question's literals, bound in the kernel before its first step (nothing when binding is off)."""

@@ -69,9 +69,11 @@ def test_an_answer_in_another_unit_than_asked_is_converted_exactly(embedded, mak
 
 
 def test_a_failed_check_calls_a_vote_of_programs_that_run(embedded, make_kernel):
-    question = "What percentage of the residues in the peptide MKLLLAGLLVE are leucine?"
+    # The embedded model answers this with 2.479 eV, rounded from a longer printed value: the grounding check
+    # doubts it, two sampled programs run, and the executed values decide (the same run as dev-v6's task).
+    question = "What is the energy of a 500 nm photon in eV?"
     result, notices = ask(embedded, make_kernel, question)
     assert any(notice.startswith("answer check") for notice in notices), notices
     assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
     assert any(notice.startswith("the vote") for notice in notices), notices
-    assert pick_number(result.answer or "", question) == pytest.approx(100 * 5 / 11, abs=0.01)
+    assert pick_number(result.answer or "", question) == pytest.approx(2.479684, abs=0.0005)

@@ -217,3 +217,13 @@ def test_the_helper_a_quoted_value_calls_for_runs_first_and_the_model_reads_its_
     assert [step.code for step in result.steps] == ["print(chem.profile(smiles_1))"]
     assert "monoisotopic mass (ExactMolWt)" in chat.model.calls[0][-1].content  # shown as the first step's output
     assert result.answer == "179.0946 Da" and result.turns == 1  # one LLM reply: reading the row
+
+
+def test_a_variable_the_question_points_at_calls_for_its_helper_too(make_chat, kernel):
+    assert kernel.execute("salt = 'CC(=O)Nc1ccccc1'").ok
+    preamble = "from domain_tools.preamble import *"
+    chat = make_chat(["Final answer: 135.1660 g/mol"], first_helper=True, setup_code=preamble)
+    result = chat.ask("What is the molecular weight of `salt`?")
+    assert [step.code for step in result.steps] == ["print(chem.profile(salt))"]
+    assert "salt  # smiles, your variable" in chat.model.calls[0][1].content  # the question turn
+    assert result.answer.startswith("135.166")
