@@ -68,12 +68,14 @@ def test_an_answer_in_another_unit_than_asked_is_converted_exactly(embedded, mak
     assert any(notice.startswith("converted") and notice.endswith("kpc") for notice in notices), notices
 
 
-def test_a_failed_check_calls_a_vote_of_programs_that_run(embedded, make_kernel):
-    # The embedded model answers this with 2.479 eV, rounded from a longer printed value: the grounding check
-    # doubts it, two sampled programs run, and the executed values decide (the same run as dev-v6's task).
+def test_a_doubted_answer_is_voted_on_and_the_answer_is_right(embedded, make_kernel):
+    # Whether the model's first answer fails a check depends on its exact reply (dev-v6 rounded it to 2.479 and
+    # the grounding check doubted it; the current prompt gives 2.480, which passes): when a check does fail,
+    # two sampled programs must run and the vote must decide. The scripted version that always doubts is
+    # tests/test_loop_harness.py::test_a_doubted_answer_is_settled_by_a_vote_on_executed_programs.
     question = "What is the energy of a 500 nm photon in eV?"
-    result, notices = ask(embedded, make_kernel, question)
-    assert any(notice.startswith("answer check") for notice in notices), notices
-    assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
-    assert any(notice.startswith("the vote") for notice in notices), notices
+    result, notices = ask(embedded, make_kernel, question, max_turns=3)
+    if any(notice.startswith("answer check") and "variable" not in notice for notice in notices):
+        assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
+        assert any(notice.startswith("the vote") for notice in notices), notices
     assert pick_number(result.answer or "", question) == pytest.approx(2.479684, abs=0.0005)
