@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessageChunk
 
 from assistant.events import LoopEvents
 from assistant.loop import AskResult, ChatSession
@@ -68,14 +69,28 @@ def test_an_answer_in_another_unit_than_asked_is_converted_exactly(embedded, mak
     assert any(notice.startswith("converted") and notice.endswith("kpc") for notice in notices), notices
 
 
-def test_a_doubted_answer_is_voted_on_and_the_answer_is_right(embedded, make_kernel):
-    # Whether the model's first answer fails a check depends on its exact reply (dev-v6 rounded it to 2.479 and
-    # the grounding check doubted it; the current prompt gives 2.480, which passes): when a check does fail,
-    # two sampled programs must run and the vote must decide. The scripted version that always doubts is
-    # tests/test_loop_harness.py::test_a_doubted_answer_is_settled_by_a_vote_on_executed_programs.
+class WrongAnswerFirst:
+    """The embedded model, except that its first replies at the default temperature are scripted: a step that
+    prints the wavelength, then a wrong answer that the check must doubt whatever the prompt would make the model
+    write. The programs the vote samples (at their own temperatures) come from the real model."""
+
+    def __init__(self, model: Any, replies: list[str]) -> None:
+        self.model, self.replies = model, list(replies)
+
+    def stream(self, messages: Any, **options: Any) -> Any:
+        if "temperature" not in options and self.replies:
+            return iter([AIMessageChunk(content=self.replies.pop(0))])
+        return self.model.stream(messages, **options)
+
+
+def test_a_failed_check_calls_a_vote_of_real_programs_and_the_vote_is_right(embedded, make_kernel):
     question = "What is the energy of a 500 nm photon in eV?"
-    result, notices = ask(embedded, make_kernel, question, max_turns=3)
-    if any(notice.startswith("answer check") and "variable" not in notice for notice in notices):
-        assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
-        assert any(notice.startswith("the vote") for notice in notices), notices
+    model = WrongAnswerFirst(embedded, ["```python\nprint(wavelength_1)\n```", "Answer: 3.10 eV"])
+    events = Notices()
+    session = ChatSession(model, RecoveringKernel(make_kernel()), model_name="embedded", events=events, max_turns=3)
+    result = session.ask(question)
+    notices = events.notices
+    assert any(notice.startswith("answer check (grounding)") for notice in notices), notices
+    assert sum(notice.startswith("sampling program") for notice in notices) == 2, notices
+    assert any(notice.startswith("the vote chose") for notice in notices), notices
     assert pick_number(result.answer or "", question) == pytest.approx(2.479684, abs=0.0005)
