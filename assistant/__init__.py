@@ -1,14 +1,14 @@
 """The agent loop, LLM backends, prompts, observation formatting, transcripts, the CLI and the magics.
 
-``%load_ext assistant`` registers ``%ask``/``%%ask`` (see ``assistant/magics.py``).
+``%load_ext assistant`` registers ``%ask``/``%%ask`` (see ``assistant/magics/ask.py``).
 """
 
 from typing import Any
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    from assistant.cell_journal import watch
-    from assistant.magics import AskMagics, keep_question_marks
+    from assistant.inkernel.cell_journal import watch
+    from assistant.magics.ask import AskMagics, keep_question_marks
 
     magics = AskMagics(ipython)
     magics.journal = watch(ipython)

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.runner import ABLATIONS
-from assistant.tasks import load_suite
+from assistant.runs.runner import ABLATIONS
+from assistant.runs.tasks import load_suite
 
 DOMAINS = ("chemistry", "biology", "astronomy")
 PARTS = ("helpers", "examples", "repair", "lookup", "binding", "checks", "voting", "feedback")
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = {task.id for task in load_suite(args.suite).tasks}
     if not args.table_only:
         for part in [None, *parts]:
-            command = [sys.executable, "-m", "assistant.cli", "eval", str(args.suite), "--out", str(args.out)]
+            command = [sys.executable, "-m", "assistant.cli.main", "eval", str(args.suite), "--out", str(args.out)]
             command += ["--ablate", part] if part else []
             print(f"== {' '.join(command[2:])}", file=sys.stderr, flush=True)
             subprocess.run(command, check=False)

@@ -31,10 +31,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 from rich.console import Console
 from rich.table import Table
 
-from assistant.batch import run_batch
-from assistant.batch_file import load_batch
 from assistant.config import Settings
-from assistant.prompts import KERNEL_SETUP
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.runs.batch import run_batch
+from assistant.runs.batch_file import load_batch
 from kernels import KernelConfig, KernelSession
 from kernels.pool import KernelPool
 
@@ -138,7 +138,7 @@ def model_memory(root: Path) -> list[tuple[int, float, float, float]]:
     tasks.write_text("".join(json.dumps({"id": f"q{i}", "question": q}) + "\n" for i, q in enumerate(QUESTIONS)))
     rows = []
     for workers in (1, 2, 4):
-        command = [sys.executable, "-m", "assistant.cli", "batch", str(tasks), "--workers", str(workers)]
+        command = [sys.executable, "-m", "assistant.cli.main", "batch", str(tasks), "--workers", str(workers)]
         command += ["--out", str(root / f"memory-{workers}")]
         rows.append((workers, *_peak_memory(command)))
     return rows

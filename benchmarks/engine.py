@@ -19,9 +19,9 @@ from typing import Any
 
 from jupyter_client.manager import KernelManager
 
-from assistant.backends import describe, make_chat_model
 from assistant.config import load_settings
-from assistant.prompts import KERNEL_SETUP
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.llm.backends import describe, make_chat_model
 from benchmarks.questions import ENGINE_QUESTIONS
 from benchmarks.runner import run_questions
 from kernels import KernelSession

@@ -12,9 +12,9 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from assistant import prompts
-from assistant.backends import make_chat_model
 from assistant.config import load_settings
+from assistant.engine import prompts
+from assistant.llm.backends import make_chat_model
 from benchmarks.questions import QUESTIONS
 from benchmarks.runner import run_questions
 

@@ -10,10 +10,10 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
-from assistant.events import Fanout
-from assistant.loop import ChatSession
-from assistant.notebook import NotebookTranscript
-from assistant.terminal import TerminalView
+from assistant.cli.terminal import TerminalView
+from assistant.engine.events import Fanout
+from assistant.engine.loop import ChatSession
+from assistant.runs.notebook import NotebookTranscript
 from benchmarks.questions import answer_matches
 from kernels import KernelConfig, KernelSession
 

@@ -2,7 +2,7 @@
 
 A small model asked "how many rings does caffeine have" guesses ``Chem.RingCount``; shown the three
 best-matching real entries (``rdMolDescriptors.CalcNumRings(mol) -> int: ...``) it calls them instead.
-``assistant.api_lookup`` searches this index; this module builds it by importing RDKit, Biopython,
+``assistant.engine.api_lookup`` searches this index; this module builds it by importing RDKit, Biopython,
 astropy, numpy and scipy and walking their modules and key classes, so it runs in a subprocess of its
 own (``python -m domain_tools.api_index``), never in the assistant's process. The result is a JSON file
 keyed by the libraries' versions, built once per installed set.
@@ -217,7 +217,7 @@ def cache_key(library_versions: dict[str, str]) -> str:
 def default_path(cache_dir: Path | None = None) -> Path:
     """``<cache>/api/index-<key>.json``; the cache is ``$SCIWAND_CACHE_DIR`` or ``~/.cache/sciwand``."""
     if cache_dir is None:
-        from assistant.weights import cache_dir as sciwand_cache  # stdlib-only module: no heavy imports
+        from assistant.llm.weights import cache_dir as sciwand_cache  # stdlib-only module: no heavy imports
 
         cache_dir = sciwand_cache()
     return cache_dir / "api" / f"index-{cache_key(versions())}.json"

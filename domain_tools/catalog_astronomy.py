@@ -420,10 +420,7 @@ HINTS: list[Hint] = [
     ),
     Hint(
         error=r"NameResolveError|Sesame",
-        text=(
-            "No network for SkyCoord.from_name: type the coordinates, e.g. "
-            "astro.coord('07h12m00s +30d30m00s')."
-        ),
+        text=("No network for SkyCoord.from_name: type the coordinates, e.g. astro.coord('07h12m00s +30d30m00s')."),
         trigger='SkyCoord.from_name("M31")',
         domain=D,
     ),

@@ -5,7 +5,7 @@ A small model invents plausible APIs (``Chem.RingCount``, ``from astropy import 
 that knows: ``suggest`` reads the failing code and the error, takes the object the code used (``Chem`` in
 ``Chem.RingCount(mol)``, the ``Mol`` behind ``mol.GetRingCount()``), and matches the missing name against
 its ``dir()`` and against the other modules and classes of the namespace (``Descriptors.RingCount``),
-case and underscores aside. The assistant calls it silently (``assistant.repair``); it never raises and
+case and underscores aside. The assistant calls it silently (``assistant.engine.repair``); it never raises and
 takes milliseconds.
 """
 

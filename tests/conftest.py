@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
-from assistant.loop import ChatSession
+from assistant.engine.loop import ChatSession
 from domain_tools.catalog import Catalog
 from kernels import KernelConfig, KernelSession
 

@@ -1,4 +1,4 @@
-"""The API index (domain_tools.api_index) and its search (assistant.api_lookup).
+"""The API index (domain_tools.api_index) and its search (assistant.engine.api_lookup).
 
 The index is built once for the session, through the same subprocess path the assistant takes on first use.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import api_lookup
+from assistant.engine import api_lookup
 from domain_tools import api_index
 
 QUESTIONS = [
@@ -147,7 +147,7 @@ def test_lookup_need_not_wait_for_a_build_in_progress(index):
 def test_the_assistant_process_never_imports_the_libraries(built):
     cache = built[0]
     probe = (
-        "import sys\nfrom assistant import api_lookup\n"
+        "import sys\nfrom assistant.engine import api_lookup\n"
         "lines = api_lookup.lookup('molecular weight of aspirin')\n"
         "print(bool(lines), sorted(m for m in ('rdkit', 'Bio', 'astropy', 'scipy') if m in sys.modules))"
     )

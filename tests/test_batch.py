@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from assistant.batch import uses_llm
-from assistant.batch_file import load_batch
-from assistant.cli import main
+from assistant.cli.main import main
+from assistant.runs.batch import uses_llm
+from assistant.runs.batch_file import load_batch
 
 from conftest import python_block
 

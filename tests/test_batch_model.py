@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 pytestmark = pytest.mark.model
 

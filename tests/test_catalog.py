@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prompts import KERNEL_SETUP
+from assistant.engine.prompts import KERNEL_SETUP
 from domain_tools.catalog import DOMAINS, load
 
 CATALOG = load()
@@ -54,7 +54,7 @@ def test_no_catalog_example_or_hint_shows_a_benchmark_tasks_input():
     import json
     from pathlib import Path
 
-    from assistant.literals import find_literals
+    from assistant.engine.literals import find_literals
 
     def strings(text: str) -> set[str]:
         return {lit.text for lit in find_literals(text.replace('"', " ").replace("'", " ")) if lit.is_string}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks import convert, grounded, labelled_rows, requested_unit, review
-from assistant.installs import installs_packages
-from assistant.vote import Candidate, majority, value_of
+from assistant.engine.checks import convert, grounded, labelled_rows, requested_unit, review
+from assistant.engine.installs import installs_packages
+from assistant.engine.vote import Candidate, majority, value_of
 
 PROFILE = """chem.profile of CC(=O)Nc1ccccc1
   average molecular weight (MolWt) : 135.166 g/mol
@@ -95,9 +95,14 @@ def test_majority_needs_agreement_of_more_than_half():
 
 
 def test_package_installs_are_spotted():
-    for code in ("!pip install rdkit", "%pip install -q biopython", "import subprocess\n"
-                 "subprocess.run(['pip', 'install', 'x'])", "os.system('pip install x')",
-                 "subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])", "!conda install -y x"):
+    for code in (
+        "!pip install rdkit",
+        "%pip install -q biopython",
+        "import subprocess\nsubprocess.run(['pip', 'install', 'x'])",
+        "os.system('pip install x')",
+        "subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])",
+        "!conda install -y x",
+    ):
         assert installs_packages(code), code
     for code in ("print('pipeline')", "pipette = 3", "x = 'install'"):
         assert not installs_packages(code), code
@@ -151,7 +156,7 @@ def test_a_sequence_read_from_the_wrong_row_goes_back():
 
 
 def test_a_table_votes_for_nothing_a_single_printed_number_does():
-    from assistant.vote import value_of
+    from assistant.engine.vote import value_of
 
     assert value_of("   site  pos\n0  EcoRI  2\n1  EcoRI  16", "How many EcoRI sites?", "s") is None
     assert value_of("sites: 3\n", "How many EcoRI sites?", "s").value == 3

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from assistant.prompts import KERNEL_SETUP
+from assistant.engine.prompts import KERNEL_SETUP
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def run_cli(tmp_path):
     env.update(SCIWAND_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="200", PYTHONIOENCODING="utf-8")
 
     def run(*args: str, replies: list[str] | None = None, stdin: str | None = None, **extra_env: str):
-        argv = [sys.executable, "-m", "assistant.cli", *args]
+        argv = [sys.executable, "-m", "assistant.cli.main", *args]
         if replies is not None:
             script = tmp_path / "replies.json"
             script.write_text(json.dumps(replies))

@@ -1,4 +1,4 @@
-"""Settings precedence and validation (assistant.config); assembling the model file (assistant.weights)."""
+"""Settings precedence and validation (assistant.config); assembling the model file (assistant.llm.weights)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from importlib import metadata
 
 import pytest
 
-from assistant import weights
 from assistant.config import ConfigError, Settings, config_path, load_settings
-from assistant.weights import ModelWeights, WeightsError, ensure_model_file, part_paths
+from assistant.llm import weights
+from assistant.llm.weights import ModelWeights, WeightsError, ensure_model_file, part_paths
 
 # -- config -----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.copycheck import copy_slips, describe_slips
+from assistant.engine.copycheck import copy_slips, describe_slips
 
 CAFFEINE_Q = "What is the molecular formula of caffeine, SMILES Cn1cnc2c1c(=O)n(C)c(=O)n2C?"
 

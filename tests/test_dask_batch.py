@@ -9,12 +9,12 @@ import nbformat
 import pytest
 from distributed import Client, LocalCluster
 
-from assistant.batch import run_options
-from assistant.cli import main
+from assistant.cli.main import main
 from assistant.config import Settings
-from assistant.dask_batch import run_on_dask
-from assistant.runner import ResultsLog
-from assistant.tasks import Task
+from assistant.runs.batch import run_options
+from assistant.runs.dask_batch import run_on_dask
+from assistant.runs.runner import ResultsLog
+from assistant.runs.tasks import Task
 
 from conftest import python_block
 

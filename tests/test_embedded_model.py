@@ -21,7 +21,7 @@ def test_ask_answers_ibuprofen_weight_with_executed_code(tmp_path):
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "assistant.cli.main",
             "ask",
             question,
             "--json",
@@ -57,9 +57,9 @@ def _greedy_continuation(llama, prompt_tokens: list[int], count: int = 8) -> lis
 def test_prompt_cache_restores_the_same_state_in_a_new_process_model(tmp_path, monkeypatch):
     from llama_cpp import Llama
 
-    from assistant.prompt_cache import prime, system_prefix_tokens
-    from assistant.prompts import SYSTEM_PROMPT
-    from assistant.weights import ensure_model_file
+    from assistant.engine.prompts import SYSTEM_PROMPT
+    from assistant.llm.prompt_cache import prime, system_prefix_tokens
+    from assistant.llm.weights import ensure_model_file
 
     model_path = str(ensure_model_file())
     monkeypatch.setenv("SCIWAND_CACHE_DIR", str(tmp_path))

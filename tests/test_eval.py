@@ -26,11 +26,12 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field, PrivateAttr
 from rich.console import Console
 
-from assistant.cli import main
-from assistant.evaluation import evaluate, render_table, summarize
-from assistant.numbers import numbers_in, pick_number
-from assistant.runner import ResultsLog, RunOptions, run_tasks
-from assistant.tasks import Check, check_answer, load_suite, parse_suite
+from assistant.cli.main import main
+from assistant.engine.numbers import numbers_in, pick_number
+from assistant.runs.evaluation import evaluate
+from assistant.runs.runner import ResultsLog, RunOptions, run_tasks
+from assistant.runs.scores import render_table, summarize
+from assistant.runs.tasks import Check, check_answer, load_suite, parse_suite
 from domain_tools.catalog import Catalog
 
 DATA = Path(__file__).parent / "data"
@@ -396,7 +397,7 @@ def _eval_command(suite: Path, replies: Path, out: Path, *extra: str) -> list[st
     return [
         sys.executable,
         "-m",
-        "assistant.cli",
+        "assistant.cli.main",
         "eval",
         str(suite),
         "--model",

@@ -14,9 +14,9 @@ from astropy import units as u
 from astropy.coordinates import Angle
 from rdkit import Chem
 
-from assistant.examples import BUDGET_CHARS, answer_numbers_missing, render, retrieve
-from assistant.literals import find_literals
-from assistant.numbers import numbers_in
+from assistant.engine.examples import BUDGET_CHARS, answer_numbers_missing, render, retrieve
+from assistant.engine.literals import find_literals
+from assistant.engine.numbers import numbers_in
 from domain_tools.examples import DOMAINS, FIELDS, Example, load, load_all
 from domain_tools.examples.execute import ExampleError, problems, run_domains
 
@@ -191,7 +191,8 @@ def test_render_of_two_examples_stays_within_budget():
 
 def test_retrieval_imports_no_scientific_library():
     code = (
-        "import sys; from assistant.examples import render, retrieve; render(retrieve('monoisotopic mass of CCO')); "
+        "import sys; from assistant.engine.examples import render, retrieve; "
+        "render(retrieve('monoisotopic mass of CCO')); "
         "print(sorted(m for m in ('rdkit', 'astropy', 'Bio') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from assistant.backends import call_deadline, make_chat_model
 from assistant.config import Settings
-from assistant.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession, LLMError
+from assistant.llm.backends import call_deadline, make_chat_model
 from domain_tools.catalog import Catalog
 
 from conftest import Handler, python_block

@@ -43,7 +43,7 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
 def start(argv: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "SCIWAND_CONFIG": str(cwd / "none.toml")}
     return subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", *argv],
+        [sys.executable, "-m", "assistant.cli.main", *argv],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,

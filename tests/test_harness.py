@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from assistant import prompts
-from assistant.events import LoopEvents
-from assistant.hints import MAX_HINTS, hints_for
-from assistant.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
+from assistant.engine import prompts
+from assistant.engine.events import LoopEvents
+from assistant.engine.hints import MAX_HINTS, hints_for
+from assistant.engine.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
 from domain_tools.catalog import Catalog, Entry, Hint, select
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, KernelError, Status

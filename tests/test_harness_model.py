@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
-from assistant.events import LoopEvents
-from assistant.loop import AskResult, ChatSession
-from assistant.numbers import pick_number
+from assistant.engine.events import LoopEvents
+from assistant.engine.loop import AskResult, ChatSession
+from assistant.engine.numbers import pick_number
 from kernels.recovery import RecoveringKernel
 
 pytestmark = pytest.mark.model
@@ -28,8 +28,8 @@ class Notices(LoopEvents):
 
 @pytest.fixture(scope="module")
 def embedded() -> Any:
-    from assistant.local_model import LocalChatModel
-    from assistant.weights import ensure_model_file
+    from assistant.llm.local_model import LocalChatModel
+    from assistant.llm.weights import ensure_model_file
 
     return LocalChatModel(model_path=str(ensure_model_file()))
 

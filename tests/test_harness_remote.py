@@ -17,11 +17,11 @@ from Bio.Seq import Seq
 from Bio.SeqUtils import molecular_weight
 from test_loop import RecordingEvents, stdout
 
-from assistant import examples, prompts
-from assistant.backends import call_deadline, describe, make_chat_model
-from assistant.cli import build_parser
+from assistant.cli.main import build_parser
 from assistant.config import Settings, flag_overrides, load_settings, replay_policy
-from assistant.loop import EXAMPLES_PER_QUESTION, STOP_SEQUENCES, ChatSession
+from assistant.engine import examples, prompts
+from assistant.engine.loop import EXAMPLES_PER_QUESTION, STOP_SEQUENCES, ChatSession
+from assistant.llm.backends import call_deadline, describe, make_chat_model
 from domain_tools.catalog import load as load_catalog
 from kernels import Status
 from kernels.recovery import RecoveringKernel
@@ -61,7 +61,7 @@ def user_settings(base_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> S
 def remote(serve, kernel, monkeypatch, tmp_path):
     """``remote(replies)``: (session, server) for a model at a local endpoint serving ``replies`` in order.
 
-    The session is made as ``sciwand chat`` makes it (assistant/cli.py, _open_session), on the module's
+    The session is made as ``sciwand chat`` makes it (assistant/cli/main.py, _open_session), on the module's
     kernel; its setup runs the real preamble (the default ``setup_code``)."""
 
     def start(replies: list[str]) -> tuple[ChatSession, FakeOpenAI]:
@@ -198,7 +198,7 @@ def test_an_answer_from_the_wrong_row_is_settled_by_a_vote_on_sampled_programs(r
 def test_a_wrong_row_copied_with_its_own_unit_is_doubted_too(remote):
     """The model copies the MolWt row as printed, unit and all ("179.2190 g/mol") for a monoisotopic
     question in Da: g/mol converts to Da exactly, so the unit check rewrites the answer and accepts it,
-    and the quantity check, which would start the vote, never runs. (Bug in assistant/checks.py.)"""
+    and the quantity check, which would start the vote, never runs. (Bug in assistant/engine/checks.py.)"""
     session, _ = remote(
         [
             python_block("print(chem.profile(smiles_1))"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.literals import binding_code, describe, find_literals, repair_borrowed, repair_copies
+from assistant.engine.literals import binding_code, describe, find_literals, repair_borrowed, repair_copies
 
 
 def kinds(question: str) -> dict[str, str]:
@@ -55,8 +55,11 @@ def test_follow_up_questions_reuse_names_and_number_new_values_after_old_ones():
 
 def test_binding_code_runs_in_a_preamble_kernel(kernel):
     literals = find_literals("At RA 00h12m30s, Dec +05d06m07s and z = 0.3, a 2.5 keV photon and ACGTTGCA.")
-    result = kernel.execute(f"from domain_tools.preamble import *\n{binding_code(literals)}\n"
-                            "print(round(coord_1.ra.deg, 6), z_1, energy_1.to(u.eV), dna_1)", timeout=120)
+    result = kernel.execute(
+        f"from domain_tools.preamble import *\n{binding_code(literals)}\n"
+        "print(round(coord_1.ra.deg, 6), z_1, energy_1.to(u.eV), dna_1)",
+        timeout=120,
+    )
     assert result.ok, result.error
     printed = "".join(output.text or "" for output in result.outputs)
     assert printed.split() == ["3.125", "0.3", "2500.0", "eV", "ACGTTGCA"]

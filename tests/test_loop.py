@@ -15,9 +15,10 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGenerationChunk
 
-from assistant import local_model, prompts
-from assistant.events import LoopEvents
-from assistant.loop import ChatSession, LLMError
+from assistant.engine import prompts
+from assistant.engine.events import LoopEvents
+from assistant.engine.loop import ChatSession, LLMError
+from assistant.llm import local_model
 from kernels import Status
 
 
@@ -142,7 +143,7 @@ class FakeLlama:
 def test_empty_completion_of_the_embedded_model_is_an_empty_reply(kernel, monkeypatch):
     # The embedded model can stop at once (e.g. on <|im_end|> or a stop string): that is an empty reply,
     # to be nudged like any other, not an LLM failure that aborts the question.
-    from assistant import local_model
+    from assistant.llm import local_model
 
     completions = iter([[], ["Final answer: ", "4"], ["Final answer: 4"]])
     monkeypatch.setattr(local_model, "_load", lambda *args: (FakeLlama(next(completions)), threading.Lock()))
@@ -354,7 +355,7 @@ def test_ask_result_to_dict_is_json_ready(make_chat, code_reply):
 def test_llm_slots_cap_calls_per_model_across_sessions():
     from contextlib import ExitStack
 
-    from assistant import llm_slots
+    from assistant.llm import llm_slots
 
     with ExitStack() as held:
         held.enter_context(llm_slots.llm_slot("capped-model", 2))

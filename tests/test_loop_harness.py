@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_loop import RecordingEvents, stdout
 
-from assistant import prompts
+from assistant.engine import prompts
 from kernels import Status
 
 SMILES = "CC(=O)Nc1ccc(cc1)OCC"  # phenacetin
@@ -41,16 +41,19 @@ def test_quoted_literals_are_bound_before_the_first_step_and_named_to_the_model(
 
 
 def test_a_follow_up_keeps_the_names_and_numbers_new_values_after_them(make_chat, code_reply):
-    chat = make_chat([code_reply("print(smiles_1)"), "Final answer: a", code_reply("print(smiles_1, smiles_2)"),
-                      "Final answer: b"])
+    chat = make_chat(
+        [code_reply("print(smiles_1)"), "Final answer: a", code_reply("print(smiles_1, smiles_2)"), "Final answer: b"]
+    )
     chat.ask(f"What is {SMILES}?")
     result = chat.ask(f"Compare {SMILES} with CCOc1ccccc1")
     assert stdout(result.steps[0]) == f"{SMILES} CCOc1ccccc1\n"
 
 
 def test_a_kernel_that_dies_gets_the_bound_values_back(make_chat, code_reply, make_kernel):
-    chat = make_chat([code_reply("import os\nos._exit(1)"), code_reply("print(smiles_1)"), "Final answer: back"],
-                     executor=make_kernel())
+    chat = make_chat(
+        [code_reply("import os\nos._exit(1)"), code_reply("print(smiles_1)"), "Final answer: back"],
+        executor=make_kernel(),
+    )
     result = chat.ask(f"Does {SMILES} survive?")
     assert [step.result.status for step in result.steps] == [Status.DIED, Status.OK]
     assert stdout(result.steps[1]) == f"{SMILES}\n"
@@ -116,8 +119,13 @@ def test_a_doubted_answer_is_settled_by_a_vote_on_executed_programs(make_chat, c
 
 def test_without_a_majority_the_doubt_goes_back_to_the_model(make_chat, code_reply):
     chat = make_chat(
-        [code_reply(ROWS), "Final answer: 179.219 Da", code_reply("print(len('a'))"), code_reply("print(len('ab'))"),
-         "Final answer: 179.0946 Da"],
+        [
+            code_reply(ROWS),
+            "Final answer: 179.219 Da",
+            code_reply("print(len('a'))"),
+            code_reply("print(len('ab'))"),
+            "Final answer: 179.0946 Da",
+        ],
         vote_samples=2,
     )
     result = chat.ask(f"What is the monoisotopic mass of {SMILES}, in Da?")
@@ -127,8 +135,12 @@ def test_without_a_majority_the_doubt_goes_back_to_the_model(make_chat, code_rep
 
 def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, code_reply):
     chat = make_chat(
-        [code_reply("print(undefined_a)"), code_reply("print(undefined_b)"), code_reply("print(int('6') * 7)"),
-         code_reply("print(int('42'))")],
+        [
+            code_reply("print(undefined_a)"),
+            code_reply("print(undefined_b)"),
+            code_reply("print(int('6') * 7)"),
+            code_reply("print(int('42'))"),
+        ],
         vote_samples=2,
         max_turns=3,
     )
@@ -140,8 +152,9 @@ def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, co
 def test_the_user_turn_holds_examples_helpers_and_names_then_the_question_and_bindings(make_chat, code_reply):
     from domain_tools.catalog import load
 
-    chat = make_chat([code_reply("print(1)"), "Final answer: 1"] * 2, examples_per_question=2, api_names=3,
-                     catalog=load())
+    chat = make_chat(
+        [code_reply("print(1)"), "Final answer: 1"] * 2, examples_per_question=2, api_names=3, catalog=load()
+    )
     chat.ask(f"What is the Murcko scaffold of {SMILES}?")
     system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
     assert system == prompts.SYSTEM_PROMPT  # unchanged by the question: its cached state stays valid
@@ -162,8 +175,9 @@ def test_the_user_turn_holds_examples_helpers_and_names_then_the_question_and_bi
 def test_the_answer_helpers_ablation_hides_them_everywhere(make_chat, code_reply):
     from domain_tools.catalog import ANSWER_HELPERS, load
 
-    chat = make_chat([code_reply("print(1)"), "Final answer: 1"], examples_per_question=2, catalog=load(),
-                     answer_helpers=False)
+    chat = make_chat(
+        [code_reply("print(1)"), "Final answer: 1"], examples_per_question=2, catalog=load(), answer_helpers=False
+    )
     chat.ask(f"What is the monoisotopic mass of {SMILES}?")
     system, user = chat.model.calls[0][0].content, chat.model.calls[0][1].content
     assert not any(f"{name}(" in text for name in ANSWER_HELPERS for text in (system, user))
@@ -171,8 +185,13 @@ def test_the_answer_helpers_ablation_hides_them_everywhere(make_chat, code_reply
 
 def test_edits_to_the_context_stay_at_its_end(make_chat, code_reply):
     chat = make_chat(
-        [code_reply("raise ValueError('a')"), code_reply("raise ValueError('b')"), code_reply("raise ValueError('c')"),
-         code_reply("print(3)"), "Final answer: 3"],
+        [
+            code_reply("raise ValueError('a')"),
+            code_reply("raise ValueError('b')"),
+            code_reply("raise ValueError('c')"),
+            code_reply("print(3)"),
+            "Final answer: 3",
+        ],
     )
     chat.ask("Three?")
     before, after = chat.model.calls[2], chat.model.calls[3]  # the first failed exchange shrinks here
@@ -181,8 +200,14 @@ def test_edits_to_the_context_stay_at_its_end(make_chat, code_reply):
 
 
 def test_a_variable_the_question_asks_for_must_exist_before_the_answer_counts(make_chat, code_reply):
-    chat = make_chat([code_reply("print(sum([2, 2]))"), "Final answer: 4", code_reply("total = 2 + 2\nprint(total)"),
-                      "Final answer: 4"])
+    chat = make_chat(
+        [
+            code_reply("print(sum([2, 2]))"),
+            "Final answer: 4",
+            code_reply("total = 2 + 2\nprint(total)"),
+            "Final answer: 4",
+        ]
+    )
     result = chat.ask("Store two plus two in a variable called total.")
     assert chat.model.calls[2][-1].content == prompts.MISSING_VARIABLES.format(names="total")
     assert result.answer == "4" and [step.code for step in result.steps][-1].startswith("total = ")
@@ -197,16 +222,24 @@ def test_a_sequence_answer_must_be_copied_from_the_output(make_chat, code_reply)
 
 
 def test_a_step_that_only_prints_typed_numbers_grounds_nothing(make_chat, code_reply):
-    chat = make_chat([code_reply("print(30.0000)"), "Final answer: 30 deg", code_reply("print(abs(-30.5))"),
-                      "Final answer: 30.5 deg"])
+    chat = make_chat(
+        [
+            code_reply("print(30.0000)"),
+            "Final answer: 30 deg",
+            code_reply("print(abs(-30.5))"),
+            "Final answer: 30.5 deg",
+        ]
+    )
     result = chat.ask("What is the galactic longitude of this star?")
     assert prompts.TYPED_NUMBERS in chat.model.calls[1][-1].content
     assert result.answer == "30.5 deg" and result.turns == 4  # the first answer rested on nothing
 
 
 def test_an_answer_the_model_insists_on_without_computing_is_put_to_a_vote(make_chat, code_reply):
-    chat = make_chat(["Final answer: 41", "Final answer: 41", code_reply("print(int('42'))"),
-                      code_reply("print(6 * 7)")], vote_samples=2)
+    chat = make_chat(
+        ["Final answer: 41", "Final answer: 41", code_reply("print(int('42'))"), code_reply("print(6 * 7)")],
+        vote_samples=2,
+    )
     result = chat.ask("What is six times seven?")
     assert result.answer == "42"  # the two programs that ran agree; the model's guess did not count
 

@@ -16,8 +16,9 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from assistant import load_ipython_extension
-from assistant.magics import AskMagics, ask_parser, keep_question_marks, split_options
-from assistant.namespace import describe_value, resolve_references, summarize_namespace
+from assistant.inkernel.namespace import describe_value, resolve_references, summarize_namespace
+from assistant.magics.ask import AskMagics, keep_question_marks
+from assistant.runs.ask_options import ask_parser, split_options
 
 from conftest import ScriptedChatModel, python_block
 

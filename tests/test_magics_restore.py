@@ -7,7 +7,7 @@ import time
 
 from jupyter_client.manager import KernelManager
 
-from assistant.cell_journal import prune
+from assistant.inkernel.cell_journal import prune
 
 from conftest import run_until
 

@@ -1,4 +1,5 @@
-"""Name repair: after an invented name fails, the kernel names the real ones (domain_tools.names, assistant.repair).
+"""Name repair: after an invented name fails, the kernel names the real ones
+(domain_tools.names, assistant.engine.repair).
 
 The examples are the names a 1.5B model really invents, run in a real kernel with the preamble, and in the
 in-process executor the magics use.
@@ -12,8 +13,8 @@ from typing import Any
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from assistant.prompts import KERNEL_SETUP
-from assistant.repair import name_repairs
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.engine.repair import name_repairs
 from domain_tools.names import suggest
 from kernels import ExecutionResult, KernelError, Status
 from kernels.inprocess import IPythonExecutor

@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 
-from assistant.local_model import _ROLES  # the roles LocalChatModel gives llama.cpp, so the count is of what it reads
-from assistant.loop import ChatSession
-from assistant.prompt_cache import system_prefix_tokens
-from assistant.tasks import load_suite
-from assistant.weights import ensure_model_file
+from assistant.engine.loop import ChatSession
+from assistant.llm.local_model import (
+    _ROLES,  # the roles LocalChatModel gives llama.cpp, so the count is of what it reads
+)
+from assistant.llm.prompt_cache import system_prefix_tokens
+from assistant.llm.weights import ensure_model_file
+from assistant.runs.tasks import load_suite
 from domain_tools.catalog import load as load_catalog
 
 from conftest import ScriptedChatModel

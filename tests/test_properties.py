@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.observation import OUTPUT_BUDGET, TRACEBACK_BUDGET, clip, format_observation
-from assistant.replies import has_complete_code_block, parse_reply
+from assistant.engine.observation import OUTPUT_BUDGET, TRACEBACK_BUDGET, clip, format_observation
+from assistant.engine.replies import has_complete_code_block, parse_reply
 from kernels import ExecutionResult, KernelError, Output, Status
 
 FAST = settings(max_examples=300, deadline=None)

@@ -119,8 +119,8 @@ def test_journal_keeps_a_bounded_history():
 
 
 def test_the_transcript_keeps_what_the_recovery_said(tmp_path):
-    from assistant.events import Step
-    from assistant.notebook import NotebookTranscript
+    from assistant.engine.events import Step
+    from assistant.runs.notebook import NotebookTranscript
     from kernels import ExecutionResult
 
     transcript = NotebookTranscript(tmp_path / "run.ipynb")

@@ -1,11 +1,11 @@
-"""Reading LLM replies (assistant.replies) and describing results to the LLM (assistant.observation)."""
+"""Reading LLM replies (assistant.engine.replies) and describing results to the LLM (assistant.engine.observation)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.observation import OUTPUT_BUDGET, clip, format_observation, outputs_text, trim_traceback
-from assistant.replies import has_complete_code_block, normalise_code, parse_reply
+from assistant.engine.observation import OUTPUT_BUDGET, clip, format_observation, outputs_text, trim_traceback
+from assistant.engine.replies import has_complete_code_block, normalise_code, parse_reply
 from kernels.result import ExecutionResult, KernelError, Output, Status
 
 # -- parse_reply: code ------------------------------------------------------------------------------

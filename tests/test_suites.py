@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.tasks import Suite, load_suite
+from assistant.runs.tasks import Suite, load_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = ROOT / "benchmarks" / "tasks"

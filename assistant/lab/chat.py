@@ -18,14 +18,14 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from assistant.backends import BackendError, call_deadline
 from assistant.config import Settings, replay_policy
-from assistant.events import LoopEvents, Step
-from assistant.kernel_context import context_from_kernel
+from assistant.engine.events import LoopEvents, Step
+from assistant.engine.kernel_context import context_from_kernel
+from assistant.engine.loop import ChatSession, LLMError
 from assistant.lab.history import ChatHistory
-from assistant.loop import ChatSession, LLMError
-from assistant.model_cache import ModelCache
-from assistant.notebook import cell_outputs
+from assistant.llm.backends import BackendError, call_deadline
+from assistant.llm.model_cache import ModelCache
+from assistant.runs.notebook import cell_outputs
 from kernels import KernelSession
 from kernels.recovery import RecoveringKernel
 
@@ -49,7 +49,7 @@ class Decision:
 _STOP = Decision("stop")
 _INTERRUPTS, _INTERRUPT_INTERVAL_S = 10, 0.5
 # Evaluated silently in the notebook's kernel: starts its cell journal, returns the cells it holds.
-_KERNEL_JOURNAL = "__import__('assistant.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
+_KERNEL_JOURNAL = "__import__('assistant.inkernel.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
 
 
 class _Broadcast(LoopEvents):

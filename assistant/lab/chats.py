@@ -11,7 +11,7 @@ from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from assistant.config import Settings
 from assistant.lab.chat import KernelChat
 from assistant.lab.history import ChatHistory
-from assistant.model_cache import ModelCache
+from assistant.llm.model_cache import ModelCache
 
 
 class LabState:

@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 
-from assistant.notebook import write_atomically
+from assistant.runs.notebook import write_atomically
 
 # Token events are the LLM's text as it streams: shown live, not kept.
 TRANSIENT_EVENTS = {"token", "state"}

@@ -1,5 +1,5 @@
 """Running worked examples in a real kernel exactly as the assistant runs a question: the preamble, then the
-binding cell of the question's literals (``assistant.literals``), then the example's code.
+binding cell of the question's literals (``assistant.engine.literals``), then the example's code.
 
 One kernel serves a whole domain; between examples the names an example made are deleted and the preamble
 names re-bound: about 12 ms per example, where ``%reset -f`` plus the preamble import takes about 290 ms and
@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
-from assistant.examples import answer_numbers_missing
-from assistant.literals import binding_code, find_literals
+from assistant.engine.examples import answer_numbers_missing
+from assistant.engine.literals import binding_code, find_literals
 from domain_tools.examples import Example, normalise
 from kernels import ExecutionResult, KernelConfig, KernelSession
 

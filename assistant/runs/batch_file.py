@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from assistant.tasks import Suite, suite_from_objects
+from assistant.runs.tasks import Suite, suite_from_objects
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

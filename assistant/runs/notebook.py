@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from assistant.events import LoopEvents, Step
+from assistant.engine.events import LoopEvents, Step
 from kernels import ExecutionResult
 
 

@@ -16,13 +16,13 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from assistant.cell_view import answer_bundle, code_bundle
-from assistant.events import LoopEvents, Step
-from assistant.kernel_context import context_from_kernel
-from assistant.loop import ChatSession
-from assistant.magics import ask_parser, split_options
-from assistant.notebook import recorded_outputs
-from assistant.observation import failure_line
+from assistant.engine.events import LoopEvents, Step
+from assistant.engine.kernel_context import context_from_kernel
+from assistant.engine.loop import ChatSession
+from assistant.engine.observation import failure_line
+from assistant.runs.ask_options import ask_parser, split_options
+from assistant.runs.cell_view import answer_bundle, code_bundle
+from assistant.runs.notebook import recorded_outputs
 from kernels import KernelSession
 
 ASK_PREFIXES = ("%%ask", "%ask ")

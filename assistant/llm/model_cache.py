@@ -8,9 +8,9 @@ from dataclasses import replace
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.backends import describe, make_chat_model
 from assistant.config import Settings
-from assistant.tasks import Task
+from assistant.llm.backends import describe, make_chat_model
+from assistant.runs.tasks import Task
 
 
 class ModelCache:

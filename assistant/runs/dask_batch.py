@@ -15,10 +15,10 @@ from typing import Any
 from distributed import Client, WorkerPlugin, as_completed, get_worker
 
 from assistant.config import Settings
-from assistant.notebook import write_atomically
-from assistant.prompts import KERNEL_SETUP
-from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_task
-from assistant.tasks import Task
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.runs.notebook import write_atomically
+from assistant.runs.runner import ResultsLog, RunOptions, TaskRecord, run_task
+from assistant.runs.tasks import Task
 from kernels import KernelConfig
 from kernels.pool import READY_PER_WORKER, KernelPool
 
@@ -36,7 +36,7 @@ class SciwandWorker(WorkerPlugin):
         self.out: Path | None = None
 
     def setup(self, worker: Any) -> None:
-        from assistant.model_cache import ModelCache
+        from assistant.llm.model_cache import ModelCache
 
         self.out = Path(worker.local_directory) / "sciwand"
         config = KernelConfig(cwd=self.out / "idle", **self.kernel_limits)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.weights import cache_dir
+from assistant.llm.weights import cache_dir
 
 _CHATML_MARKER = "<|im_start|>"
 

@@ -19,68 +19,26 @@ from IPython.utils.capture import capture_output
 from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
-from assistant.backends import BackendError, call_deadline, describe, make_chat_model
-from assistant.cell_journal import CellJournal
-from assistant.cell_view import CellView
 from assistant.config import (
     ConfigError,
     Settings,
-    add_settings_arguments,
     flag_overrides,
     load_settings,
     replay_policy,
 )
-from assistant.loop import ChatSession, LLMError
-from assistant.namespace import question_with_context
-from assistant.terminal import ByteProgress
+from assistant.engine.loop import ChatSession, LLMError
+from assistant.inkernel.cell_journal import CellJournal
+from assistant.inkernel.namespace import question_with_context
+from assistant.llm.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.runs.ask_options import ask_parser, settings_parser, split_options
+from assistant.runs.cell_view import CellView
+from assistant.runs.progress import ByteProgress
 from kernels.inprocess import IPythonExecutor
 from kernels.journal import Journal
 from kernels.recovery import replay
 
 # Settings that select and tune the model: a change means a different chat model object.
 _MODEL_FIELDS = ("model", "model_path", "base_url", "temperature", "llm_timeout", "llm_retries")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad option as IPython's UsageError instead of exiting the kernel."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def _settings_parser(prog: str) -> _Parser:
-    parser = _Parser(prog=prog, add_help=False)
-    add_settings_arguments(parser)
-    return parser
-
-
-def ask_parser() -> _Parser:
-    parser = _settings_parser("%ask")
-    parser.add_argument("--dry-run", action="store_true", help="show the code the LLM proposes; run nothing")
-    parser.add_argument("--insert", action="store_true", help="put the code behind the answer in a new cell")
-    parser.add_argument("-o", "--output", help="store the answer (a string, or None) in this variable")
-    parser.add_argument("--reset", action="store_true", help="forget the conversation (not the variables)")
-    return parser
-
-
-def split_options(parser: argparse.ArgumentParser, line: str) -> tuple[argparse.Namespace, str]:
-    """Parse the options at the start of ``line``; the rest, verbatim, is the question.
-
-    A question is free text ("what's the logP of 2-butanol?"), so it is never tokenised like a command line.
-    """
-    takes_value = {opt for action in parser._actions for opt in action.option_strings if action.nargs != 0}
-    tokens = list(re.finditer(r"\S+", line))
-    consumed: list[str] = []
-    index = 0
-    while index < len(tokens) and tokens[index][0].startswith("-"):
-        option = tokens[index][0]
-        consumed.append(option)
-        index += 1
-        if option in takes_value and index < len(tokens):
-            consumed.append(tokens[index][0])
-            index += 1
-    rest = line[tokens[index].start() :] if index < len(tokens) else ""
-    return parser.parse_args(consumed), rest.strip()
 
 
 _ASK_LINE = re.compile(r"^(?P<indent>[ \t]*)%ask(?P<rest>[ \t]+\S.*?)(?P<newline>\n?)$")
@@ -208,7 +166,7 @@ class AskMagics(Magics):
 
         With no options, show the settings in effect.
         """
-        options, rest = split_options(_settings_parser("%ask_config"), line)
+        options, rest = split_options(settings_parser("%ask_config"), line)
         if rest:
             raise UsageError(f"%ask_config: unexpected {rest!r}; options only")
         self.defaults.update(_overrides(options))

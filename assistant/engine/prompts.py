@@ -36,6 +36,8 @@ Rules:
 4. When the output answers the question, reply with one line: Final answer: <the value as printed, in the unit asked>
 5. Never guess a number: copy it from the output, all its digits.
 """
+
+
 def system_prompt(answer_helpers: bool = True) -> str:
     """The system prompt; without the answer helpers' paragraph for the ablation that measures them.
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-from assistant.events import LoopEvents, Step
-from assistant.observation import clip, outputs_text
+from assistant.engine.events import LoopEvents, Step
+from assistant.engine.observation import clip, outputs_text
 
 _STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "died": "red"}
 
@@ -44,25 +43,3 @@ class TerminalView(LoopEvents):
             self.console.print(Panel(Markdown(text), title="[bold green]answer[/]", title_align="left"))
         else:
             self.console.print("[bold red]No answer was reached within the turn limit.[/]")
-
-
-class ByteProgress:
-    """A progress bar for byte counts (assembling and verifying the model file)."""
-
-    def __init__(self, description: str, console: Console) -> None:
-        self.progress = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        )
-        self.task = self.progress.add_task(description, total=None)
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.progress.live.is_started:
-            self.progress.start()
-        self.progress.update(self.task, completed=done, total=total)
-        if done >= total:
-            self.progress.stop()

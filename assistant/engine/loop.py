@@ -15,12 +15,12 @@ from typing import Any, Protocol
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant import api_lookup, checks, examples, prompts
-from assistant.copycheck import copy_slips, describe_slips
-from assistant.events import LoopEvents, Step
-from assistant.hints import hints_for
-from assistant.installs import installs_packages
-from assistant.literals import (
+from assistant.engine import api_lookup, checks, examples, prompts
+from assistant.engine.copycheck import copy_slips, describe_slips
+from assistant.engine.events import LoopEvents, Step
+from assistant.engine.hints import hints_for
+from assistant.engine.installs import installs_packages
+from assistant.engine.literals import (
     Literal,
     binding_code,
     describe,
@@ -32,11 +32,11 @@ from assistant.literals import (
     repair_borrowed,
     repair_copies,
 )
-from assistant.llm_slots import llm_slot
-from assistant.observation import clip, failure_line, format_observation, outputs_text
-from assistant.repair import name_repairs
-from assistant.replies import Reply, has_complete_code_block, normalise_code, parse_reply
-from assistant.vote import Candidate, majority, value_of
+from assistant.engine.observation import clip, failure_line, format_observation, outputs_text
+from assistant.engine.repair import name_repairs
+from assistant.engine.replies import Reply, has_complete_code_block, normalise_code, parse_reply
+from assistant.engine.vote import Candidate, majority, value_of
+from assistant.llm.llm_slots import llm_slot
 from domain_tools.catalog import ANSWER_HELPERS, Catalog, select, uses_answer_helper
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
@@ -51,7 +51,7 @@ CONTEXT_WINDOW = 2
 CATALOG_BUDGET = 1400
 # At most this many entries: past the best few, a 1.5B model copies an example that does not fit the question.
 CATALOG_ENTRIES = 3
-# Worked examples and library names retrieved into each question (see assistant/examples.py, api_lookup.py).
+# Worked examples and library names retrieved into each question (see assistant/engine/examples.py, api_lookup.py).
 EXAMPLES_PER_QUESTION = 2
 API_NAMES = 3
 # Extra programs sampled when an answer is in doubt; their executed results are voted on.
@@ -362,7 +362,7 @@ class ChatSession:
         """The catalog entries (and, for the long tail, library names) relevant to ``question``.
 
         They go in the user turn, not the system prompt, so the system prompt stays byte-identical across
-        questions and its cached state (assistant/prompt_cache.py) stays valid.
+        questions and its cached state (assistant/llm/prompt_cache.py) stays valid.
         """
         domain = domain_of(find_literals(question))  # a SMILES asks for chemistry, whatever else the words say
         entries = [

@@ -23,12 +23,12 @@ import nbformat
 from langchain_core.language_models.chat_models import BaseChatModel
 from nbformat.v4 import new_markdown_cell
 
-from assistant.events import Fanout, LoopEvents, Step
-from assistant.loop import AskResult, ChatSession
-from assistant.notebook import NotebookTranscript, save_notebook
-from assistant.notebook_run import NotebookOutcome, execute_notebook, inject_parameters, is_ask_cell
-from assistant.observation import clip, failure_line, outputs_text
-from assistant.tasks import Task, Verdict, check_answer
+from assistant.engine.events import Fanout, LoopEvents, Step
+from assistant.engine.loop import AskResult, ChatSession
+from assistant.engine.observation import clip, failure_line, outputs_text
+from assistant.runs.notebook import NotebookTranscript, save_notebook
+from assistant.runs.notebook_run import NotebookOutcome, execute_notebook, inject_parameters, is_ask_cell
+from assistant.runs.tasks import Task, Verdict, check_answer
 from kernels import KernelConfig, KernelSession
 from kernels.pool import KernelPool
 from kernels.recovery import RecoveringKernel, ReplayPolicy

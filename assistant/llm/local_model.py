@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
-from assistant.prompt_cache import prime, system_prefix_tokens
+from assistant.llm.prompt_cache import prime, system_prefix_tokens
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 

@@ -15,9 +15,9 @@ import re
 from decimal import Decimal
 from functools import cache
 
-from assistant.literals import SHOWN_CHARS, Literal, describe, domain_of, find_literals
-from assistant.numbers import numbers_in
-from assistant.retrieval import BM25
+from assistant.engine.literals import SHOWN_CHARS, Literal, describe, domain_of, find_literals
+from assistant.engine.numbers import numbers_in
+from assistant.engine.retrieval import BM25
 from domain_tools.examples import Example, load_all
 
 __all__ = ["Example", "answer_numbers_missing", "clip_output", "render", "retrieve"]

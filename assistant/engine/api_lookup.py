@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.retrieval import BM25, tokens
+from assistant.engine.retrieval import BM25, tokens
 from domain_tools.api_index import SCHEMA, default_path
 
 Progress = Callable[[str], None]

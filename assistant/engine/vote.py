@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.checks import best_row, first_number, labelled_rows, matches
-from assistant.numbers import numbers_in
+from assistant.engine.checks import best_row, first_number, labelled_rows, matches
+from assistant.engine.numbers import numbers_in
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.numbers import pick_number
+from assistant.engine.numbers import pick_number
 from kernels import ExecutionResult
 
 CHECK_TYPES = ("number", "contains", "regex", "python")

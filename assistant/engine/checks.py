@@ -17,8 +17,8 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.numbers import numbers_in, pick_number
-from assistant.retrieval import STOP_WORDS
+from assistant.engine.numbers import numbers_in, pick_number
+from assistant.engine.retrieval import STOP_WORDS
 
 # Unit words as questions and answers write them -> the unit's astropy spelling (or a marker: %, JD, MJD).
 _UNIT_WORDS = {
@@ -131,8 +131,17 @@ def labelled_rows(output: str) -> list[Row]:
 
 
 # Everyday phrasings of the quantities the answer helpers label.
-_SYNONYMS = {"ago": "lookback", "old": "age", "far": "distance", "weigh": "weight", "heavy": "weight", "redshift": "z",
-            "translate": "protein", "transcribed": "mrna", "transcribe": "mrna"}
+_SYNONYMS = {
+    "ago": "lookback",
+    "old": "age",
+    "far": "distance",
+    "weigh": "weight",
+    "heavy": "weight",
+    "redshift": "z",
+    "translate": "protein",
+    "transcribed": "mrna",
+    "transcribe": "mrna",
+}
 
 
 def _words(text: str) -> set[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from assistant import batch_cli
-from assistant.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.cli import batch as batch_cli
+from assistant.cli.terminal import TerminalView
 from assistant.config import (
     ConfigError,
     Settings,
@@ -20,13 +20,15 @@ from assistant.config import (
     load_settings,
     replay_policy,
 )
-from assistant.evaluation import RESULTS_FILE, evaluate, render_table, summarize
-from assistant.events import Fanout, LoopEvents
-from assistant.loop import ChatSession, LLMError
-from assistant.notebook import NotebookTranscript
-from assistant.runner import ABLATIONS, RunOptions
-from assistant.tasks import load_suite
-from assistant.terminal import ByteProgress, TerminalView
+from assistant.engine.events import Fanout, LoopEvents
+from assistant.engine.loop import ChatSession, LLMError
+from assistant.llm.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.runs.evaluation import RESULTS_FILE, evaluate
+from assistant.runs.notebook import NotebookTranscript
+from assistant.runs.progress import ByteProgress
+from assistant.runs.runner import ABLATIONS, RunOptions
+from assistant.runs.scores import render_table, summarize
+from assistant.runs.tasks import load_suite
 from kernels import KernelConfig, KernelSession
 from kernels.recovery import RecoveringKernel
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.config import Settings
-from assistant.weights import WeightsError, ensure_model_file
+from assistant.llm.weights import WeightsError, ensure_model_file
 
 
 class BackendError(RuntimeError):
@@ -99,7 +99,7 @@ def _scripted_model(path: Path) -> BaseChatModel:
 
 
 def _local_model(settings: Settings, progress: Callable[[int, int], None] | None) -> BaseChatModel:
-    from assistant.local_model import LocalChatModel
+    from assistant.llm.local_model import LocalChatModel
 
     if settings.model_path:
         if not os.path.isfile(settings.model_path):

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from assistant.batch import run_batch, run_options
-from assistant.batch_file import BatchFileError, load_batch, parse_parameter
 from assistant.config import Settings, add_settings_arguments
-from assistant.evaluation import RESULTS_FILE, render_table, summarize
-from assistant.model_cache import ModelCache
-from assistant.runner import run_task
-from assistant.tasks import Task
+from assistant.llm.model_cache import ModelCache
+from assistant.runs.batch import run_batch, run_options
+from assistant.runs.batch_file import BatchFileError, load_batch, parse_parameter
+from assistant.runs.evaluation import RESULTS_FILE
+from assistant.runs.runner import run_task
+from assistant.runs.scores import render_table, summarize
+from assistant.runs.tasks import Task
 
 EXIT_INTERRUPTED = 130
 

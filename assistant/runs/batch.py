@@ -1,6 +1,6 @@
 """``sciwand batch`` and ``sciwand run``: many tasks on a warm kernel pool, one record and notebook each.
 
-The tasks go through the same runner as ``sciwand eval`` (``assistant/runner.py``); what batch adds is the
+The tasks go through the same runner as ``sciwand eval`` (``assistant/runs/runner.py``); what batch adds is the
 kernel pool, a model per task when a task names one (loaded once, and only when a task needs an LLM), and
 resuming: a task with a record that did not crash is not run again.
 """
@@ -15,14 +15,15 @@ from typing import Any
 import nbformat
 from rich.console import Console
 
-from assistant.backends import call_deadline, describe
 from assistant.config import Settings, kernel_limits, replay_policy
-from assistant.evaluation import RESULTS_FILE, EvalProgress
-from assistant.model_cache import ModelCache
-from assistant.notebook_run import is_ask_cell
-from assistant.prompts import KERNEL_SETUP
-from assistant.runner import ResultsLog, RunOptions, TaskRecord, run_tasks
-from assistant.tasks import Task
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.llm.backends import call_deadline, describe
+from assistant.llm.model_cache import ModelCache
+from assistant.runs.evaluation import RESULTS_FILE
+from assistant.runs.notebook_run import is_ask_cell
+from assistant.runs.progress import ByteProgress, EvalProgress
+from assistant.runs.runner import ResultsLog, RunOptions, TaskRecord, run_tasks
+from assistant.runs.tasks import Task
 from kernels import KernelConfig
 from kernels.pool import READY_PER_WORKER, KernelPool
 
@@ -90,7 +91,7 @@ def run_batch(
 
             try:
                 if scheduler:
-                    from assistant.dask_batch import run_on_dask
+                    from assistant.runs.dask_batch import run_on_dask
 
                     for task in todo:  # on a cluster, every submitted task counts as running
                         progress.started(task)
@@ -115,7 +116,6 @@ def _run_local(
     on_record: Callable[[TaskRecord], None],
     console: Console,
 ) -> None:
-    from assistant.terminal import ByteProgress
 
     models = ModelCache(settings, progress=ByteProgress("preparing the embedded model", console))
     config = KernelConfig(cwd=out / "work" / ".idle", **options.kernel_limits)

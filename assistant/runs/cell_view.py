@@ -12,7 +12,7 @@ from typing import Any
 
 from IPython.display import display
 
-from assistant.events import LoopEvents, Step
+from assistant.engine.events import LoopEvents, Step
 
 # Tokens between two updates of the status line: often enough to show life, rarely enough to be cheap.
 _TOKENS_PER_UPDATE = 8
