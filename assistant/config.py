@@ -13,7 +13,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kernels import KernelConfig
 from kernels.recovery import ReplayPolicy
+
+# The kernel layer's own defaults (it knows nothing of settings): the settings take theirs from them.
+_KERNEL = KernelConfig()
+_REPLAY = ReplayPolicy()
+_GB = 1024**3
 
 
 class ConfigError(ValueError):
@@ -28,18 +34,20 @@ class Settings:
     temperature: float | None = None  # None: the backend's tuned default
     max_turns: int = 8
     timeout: float = 120.0  # seconds per executed cell
-    memory_limit_gb: float = 8.0  # per kernel (address space)
-    max_file_gb: float = 4.0  # per file a kernel writes
-    max_processes: int = 256  # processes and threads of a kernel and its children
+    memory_limit_gb: float = _KERNEL.memory_limit_bytes / _GB  # per kernel (address space)
+    max_file_gb: float = _KERNEL.max_file_bytes / _GB  # per file a kernel writes
+    max_processes: int = _KERNEL.max_processes  # processes and threads of a kernel and its children
     # Remote backends: seconds an attempt may wait for a byte, and retries of a failed or rate-limited call
     # (exponential back-off with jitter). Worst case per call, a hung server: 120 s x 4 + 3.5 s, about 8 min.
     llm_timeout: float = 120.0
     llm_retries: int = 3
     llm_concurrency: int = 4  # remote backends: LLM calls in flight at once per process (batch workers share it)
-    replay_max_cells: int = 200  # after a kernel crash, replay up to this many successful cells (0: no replay)
-    replay_max_seconds: float = 120.0  # ... within this time
+    replay_max_cells: int = _REPLAY.max_cells  # after a crash, replay up to this many successful cells (0: none)
+    replay_max_seconds: float = _REPLAY.max_seconds  # ... within this time
     lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
 
+
+DEFAULTS = Settings()  # the one place defaults live: sessions, runs and front-ends read them from here
 
 _ENV_PREFIX = "SCIWAND_"
 _SECRET_KEYS = {"api_key", "openai_api_key", "anthropic_api_key", "key", "token"}
@@ -115,8 +123,8 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-path", help="another GGUF file for the local backend")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio)")
     parser.add_argument("--temperature", type=float, help="sampling temperature (default: tuned per backend)")
-    parser.add_argument("--max-turns", type=int, help="LLM replies allowed per question (default 8)")
-    parser.add_argument("--timeout", type=float, help="seconds allowed per executed cell (default 120)")
+    parser.add_argument("--max-turns", type=int, help=f"LLM replies per question (default {DEFAULTS.max_turns})")
+    parser.add_argument("--timeout", type=float, help=f"seconds per executed cell (default {DEFAULTS.timeout:g})")
 
 
 SETTINGS_FLAGS = ("model", "model_path", "base_url", "temperature", "max_turns", "timeout")
@@ -130,8 +138,8 @@ def flag_overrides(options: argparse.Namespace) -> dict[str, Any]:
 def kernel_limits(settings: Settings) -> dict[str, int]:
     """The ``KernelConfig`` limits the settings ask for (README.md, "Limits, honestly")."""
     return {
-        "memory_limit_bytes": int(settings.memory_limit_gb * 1024**3),
-        "max_file_bytes": int(settings.max_file_gb * 1024**3),
+        "memory_limit_bytes": int(settings.memory_limit_gb * _GB),
+        "max_file_bytes": int(settings.max_file_gb * _GB),
         "max_processes": settings.max_processes,
     }
 

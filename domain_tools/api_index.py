@@ -31,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from domain_tools.cache import cache_dir as sciwand_cache
 from domain_tools.introspect import describe, doc_line
 
 SCHEMA = 1  # bump when the file's layout changes; the walk's own code is hashed into the key as well
@@ -217,8 +218,6 @@ def cache_key(library_versions: dict[str, str]) -> str:
 def default_path(cache_dir: Path | None = None) -> Path:
     """``<cache>/api/index-<key>.json``; the cache is ``$SCIWAND_CACHE_DIR`` or ``~/.cache/sciwand``."""
     if cache_dir is None:
-        from assistant.llm.weights import cache_dir as sciwand_cache  # stdlib-only module: no heavy imports
-
         cache_dir = sciwand_cache()
     return cache_dir / "api" / f"index-{cache_key(versions())}.json"
 

@@ -97,7 +97,10 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def select(entries: list[Entry], question: str, budget_chars: int = 1400) -> list[Entry]:
+BUDGET_CHARS = 1400  # catalog text per question: what fits beside the examples in a 4k context
+
+
+def select(entries: list[Entry], question: str, budget_chars: int = BUDGET_CHARS) -> list[Entry]:
     """The entries most relevant to ``question``, best first, within ``budget_chars`` of rendered text.
 
     Relevance is keyword overlap (entry keywords and words of its name and purpose), so the choice is

@@ -16,10 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kernels.output_collector import OutputCollector
+from kernels.output_collector import OUTPUT_LIMIT_CHARS, OutputCollector
 from kernels.result import ExecutionResult, Status
-
-DEFAULT_OUTPUT_LIMIT_CHARS = 1_000_000
 
 
 class StepTimeout(KeyboardInterrupt):
@@ -54,7 +52,7 @@ class IPythonExecutor:
     output is shown, like ``KernelSession.execute``: the caller ends its loop.
     """
 
-    def __init__(self, shell: Any, output_limit_chars: int = DEFAULT_OUTPUT_LIMIT_CHARS) -> None:
+    def __init__(self, shell: Any, output_limit_chars: int = OUTPUT_LIMIT_CHARS) -> None:
         self.shell = shell
         self.output_limit_chars = output_limit_chars
 

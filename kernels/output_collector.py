@@ -8,6 +8,7 @@ from kernels.result import ExecutionResult, KernelError, Output, Status, strip_a
 
 # Content field of a ``stream`` message by which the kernel reports text it dropped (kernels/outstream.py).
 DROPPED_KEY = "sciwand_dropped_chars"
+OUTPUT_LIMIT_CHARS = 1_000_000  # per cell, what a kernel keeps of its output by default (head and tail)
 
 
 class OutputCollector:

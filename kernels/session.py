@@ -26,7 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 from kernels import cgroup
 from kernels.environment import kernel_environment
 from kernels.forking import ForkProvisioner, ForkServer
-from kernels.output_collector import OutputCollector
+from kernels.output_collector import OUTPUT_LIMIT_CHARS, OutputCollector
 from kernels.result import ExecutionResult, Status
 
 # How often a waiting execute checks that the kernel process still lives.
@@ -68,7 +68,7 @@ class KernelConfig:
     # Output kept per cell; the rest is counted, dropped, and reported by a "[... N characters of output
     # dropped ...]" line. Printed text past it is dropped in the kernel (kernels/outstream.py), so even a
     # 200 MB print costs neither process memory; a rich display past it passes the client once, then is dropped.
-    output_limit_chars: int = 1_000_000
+    output_limit_chars: int = OUTPUT_LIMIT_CHARS
     interrupt_grace_s: float = 2.0  # after a timeout, how long an interrupt gets before a restart
     startup_timeout_s: float = 60.0
     fork_server: ForkServer | None = None  # fork kernels from this warm zygote instead of starting them cold

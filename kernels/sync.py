@@ -31,6 +31,11 @@ class KernelSession:
         self._loop = loop
         self.session = AsyncKernelSession(config)
 
+    @property
+    def config(self) -> KernelConfig:
+        """What the kernel was started with: its limits, working directory and output cap."""
+        return self.session.config
+
     @classmethod
     def attach(
         cls, manager: AsyncKernelManager, loop: asyncio.AbstractEventLoop, config: KernelConfig | None = None

@@ -111,6 +111,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
+        self.body = body
         with self.server.lock:
             self.server.requests.append(body)
             number = len(self.server.requests)
@@ -149,8 +150,19 @@ class Handler(BaseHTTPRequestHandler):
             }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
+        if (self.body.get("stream_options") or {}).get("include_usage"):  # as OpenAI and llama.cpp's server do
+            usage = prompt_usage(self.body, completion_tokens=len(deltas) - 1)
+            chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "choices": [], "usage": usage}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
+
+
+def prompt_usage(body: dict, completion_tokens: int) -> dict[str, int]:
+    """The usage figures the fake endpoint reports: a prompt token per 4 characters of the messages."""
+    prompt_tokens = sum(len(str(message.get("content", ""))) for message in body.get("messages", [])) // 4
+    total = prompt_tokens + completion_tokens
+    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": total}
 
 
 class FakeOpenAI(ThreadingHTTPServer):

@@ -11,9 +11,8 @@ from distributed import Client, LocalCluster
 
 from assistant.cli.main import main
 from assistant.config import Settings
-from assistant.runs.batch import run_options
 from assistant.runs.dask_batch import run_on_dask
-from assistant.runs.runner import ResultsLog
+from assistant.runs.runner import ResultsLog, RunOptions
 from assistant.runs.tasks import Task
 
 from conftest import python_block
@@ -43,7 +42,7 @@ def test_tasks_spread_over_workers_and_results_stream_back(client, tmp_path):
     out = tmp_path / "out"
     log = ResultsLog(out / "results.jsonl")
     seen = []
-    records = run_on_dask(tasks, settings, out, run_options(settings), client, log=log, on_record=seen.append)
+    records = run_on_dask(tasks, settings, out, RunOptions(settings), client, log=log, on_record=seen.append)
 
     assert {record.id for record in records} == {task.id for task in tasks}
     assert [record.id for record in seen] == [json.loads(line)["id"] for line in log.path.read_text().splitlines()]

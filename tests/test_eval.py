@@ -27,6 +27,7 @@ from pydantic import Field, PrivateAttr
 from rich.console import Console
 
 from assistant.cli.main import main
+from assistant.config import Settings
 from assistant.engine.numbers import numbers_in, pick_number
 from assistant.runs.evaluation import evaluate
 from assistant.runs.runner import ResultsLog, RunOptions, run_tasks
@@ -58,6 +59,7 @@ RECORD_FIELDS = {
     "notebook",
 }
 # The domain imports take seconds per kernel; the runner's mechanics need none of them.
+ROUTED = Settings(model="routed", timeout=30)  # the scripted model of these tests, by name
 FAST = {
     "setup_code": None,
     "catalog": Catalog(),
@@ -205,11 +207,11 @@ def test_text_checks():
 
 
 def test_ablations_switch_the_session_knobs():
-    assert RunOptions("m", ablation="catalog").chat_options()["catalog_budget"] == 0
-    assert RunOptions("m", ablation="hints").chat_options()["use_hints"] is False
-    assert RunOptions("m", ablation="feedback", max_turns=8).chat_options()["max_turns"] == 1
+    assert RunOptions(ablation="catalog").chat_options()["catalog_budget"] == 0
+    assert RunOptions(ablation="hints").chat_options()["use_hints"] is False
+    assert RunOptions(Settings(max_turns=8), ablation="feedback").chat_options()["max_turns"] == 1
     with pytest.raises(ValueError, match="unknown ablation"):
-        RunOptions("m", ablation="everything")
+        RunOptions(ablation="everything")
 
 
 def test_the_dev_suite_parses_cleanly_with_twenty_tasks_per_domain():
@@ -292,7 +294,7 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 def test_runner_records_every_outcome_and_workers_do_not_change_them(tmp_path):
     tasks = parse_suite(TASKS).tasks
-    options = RunOptions(model_name="routed", timeout=30, session_options=FAST)
+    options = RunOptions(ROUTED, session_options=FAST)
     one, two = tmp_path / "one", tmp_path / "two"
     model = RoutedModel(routes=ROUTES)
     run_tasks(tasks, model, one, options, workers=1, log=ResultsLog(one / "results.jsonl"))
@@ -342,7 +344,7 @@ def test_runner_records_every_outcome_and_workers_do_not_change_them(tmp_path):
     assert len(model.calls) == calls
     assert len((one / "results.jsonl").read_text().splitlines()) == 5
     # ... but another ablation in the same directory is a different run.
-    other = RunOptions(model_name="routed", ablation="hints", timeout=30, session_options=FAST)
+    other = RunOptions(ROUTED, ablation="hints", session_options=FAST)
     outcome = evaluate(tasks[:1], RoutedModel(routes=ROUTES), one, other, console=Console(file=io.StringIO()))
     assert (outcome.ran, outcome.skipped) == (1, 0)
     assert (one / "notebooks" / "hints" / "t-pass.ipynb").exists()
@@ -360,7 +362,7 @@ def test_feedback_ablation_answers_from_the_first_steps_output(tmp_path):
         "two": [py("print(1 + 2\n"), py("print(1 + 2)"), "Final answer: 3"],  # no repair turn either
     }
     model = RoutedModel(routes=routes)
-    options = RunOptions(model_name="routed", ablation="feedback", timeout=30, session_options=FAST)
+    options = RunOptions(ROUTED, ablation="feedback", session_options=FAST)
     records = {r.id: r for r in run_tasks(parse_suite(lines).tasks, model, tmp_path, options, workers=2)}
     single, broken = records["single"], records["broken"]
     assert single.ok and single.answer == "the product is 42" and single.turns == 1 and single.steps == 1

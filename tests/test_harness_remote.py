@@ -18,13 +18,13 @@ from Bio.SeqUtils import molecular_weight
 from test_loop import RecordingEvents, stdout
 
 from assistant.cli.main import build_parser
-from assistant.config import Settings, flag_overrides, load_settings, replay_policy
+from assistant.config import Settings, flag_overrides, load_settings
 from assistant.engine import examples, prompts
 from assistant.engine.loop import EXAMPLES_PER_QUESTION, STOP_SEQUENCES, ChatSession
-from assistant.llm.backends import call_deadline, describe, make_chat_model
+from assistant.engine.sessions import kernel_executor, session_for
+from assistant.llm.backends import make_chat_model
 from domain_tools.catalog import load as load_catalog
 from kernels import Status
-from kernels.recovery import RecoveringKernel
 
 from conftest import Behaviour, FakeOpenAI, Handler, python_block
 
@@ -61,21 +61,18 @@ def user_settings(base_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> S
 def remote(serve, kernel, monkeypatch, tmp_path):
     """``remote(replies)``: (session, server) for a model at a local endpoint serving ``replies`` in order.
 
-    The session is made as ``sciwand chat`` makes it (assistant/cli/main.py, _open_session), on the module's
+    The session is made as ``sciwand chat`` makes it (``assistant.engine.sessions.session_for``), on the module's
     kernel; its setup runs the real preamble (the default ``setup_code``)."""
 
     def start(replies: list[str]) -> tuple[ChatSession, FakeOpenAI]:
         server = serve(in_order(replies))
         settings = user_settings(server.base_url, monkeypatch, tmp_path)
         assert settings.model == MODEL and settings.base_url == server.base_url
-        session = ChatSession(
-            make_chat_model(settings),
-            RecoveringKernel(kernel, replay_policy(settings)),
-            model_name=describe(settings),
-            max_turns=settings.max_turns,
-            timeout=settings.timeout,
-            events=RecordingEvents(),
-            llm_deadline=call_deadline(settings),
+        session = session_for(
+            settings,
+            kernel_executor(kernel, settings),
+            RecordingEvents(),
+            model=make_chat_model(settings),
             first_helper=False,  # each scripted step here is the model's own (the first helper: test_loop_harness)
         )
         assert session.setup_code == prompts.KERNEL_SETUP

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 
 from assistant.config import Settings, add_settings_arguments
 from assistant.llm.model_cache import ModelCache
-from assistant.runs.batch import run_batch, run_options
+from assistant.runs.batch import run_batch
 from assistant.runs.batch_file import BatchFileError, load_batch, parse_parameter
 from assistant.runs.evaluation import RESULTS_FILE
-from assistant.runs.runner import run_task
+from assistant.runs.runner import RunOptions, run_task
 from assistant.runs.scores import render_table, summarize
 from assistant.runs.tasks import Task
 
@@ -68,7 +67,7 @@ def run_command(args: argparse.Namespace, settings: Settings, setup_error: type[
     parameters = {name: parse_parameter(value) for name, value in args.parameter}
     task = Task(id=task_id, domain="notebook", turns=(), check=None, notebook=args.notebook, parameters=parameters)
     # The kernel works in the notebook's own directory, as when the notebook is opened there.
-    options = replace(run_options(settings), notebooks_dir=output.parent, shared_workdir=args.notebook.resolve().parent)
+    options = RunOptions(settings, notebooks_dir=output.parent, shared_workdir=args.notebook.resolve().parent)
     with Console(stderr=True).status(f"running {args.notebook}"):
         record = run_task(task, ModelCache(settings), output.parent, options)
     assert record is not None

@@ -18,11 +18,11 @@ from assistant.config import (
     flag_overrides,
     kernel_limits,
     load_settings,
-    replay_policy,
 )
 from assistant.engine.events import Fanout, LoopEvents
 from assistant.engine.loop import ChatSession, LLMError
-from assistant.llm.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.engine.sessions import kernel_executor, session_for
+from assistant.llm.backends import BackendError, describe, make_chat_model
 from assistant.runs.evaluation import RESULTS_FILE, evaluate
 from assistant.runs.notebook import NotebookTranscript
 from assistant.runs.progress import ByteProgress
@@ -30,7 +30,6 @@ from assistant.runs.runner import ABLATIONS, RunOptions
 from assistant.runs.scores import render_table, summarize
 from assistant.runs.tasks import load_suite
 from kernels import KernelConfig, KernelSession
-from kernels.recovery import RecoveringKernel
 
 EXIT_NO_ANSWER = 1
 EXIT_SETUP = 2
@@ -75,15 +74,7 @@ def _open_session(
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", console))
     kernel = KernelSession(KernelConfig(cwd=args.workdir, **kernel_limits(settings))).start()
     events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
-    session = ChatSession(
-        model,
-        RecoveringKernel(kernel, replay_policy(settings)),
-        model_name=describe(settings),
-        max_turns=settings.max_turns,
-        timeout=settings.timeout,
-        events=events,
-        llm_deadline=call_deadline(settings),
-    )
+    session = session_for(settings, kernel_executor(kernel, settings), events, model=model)
     return session, kernel
 
 
@@ -148,13 +139,7 @@ def _eval(args: argparse.Namespace) -> int:
         raise SetupError(f"cannot use --out {out}: {exc.strerror or exc}") from None
     errors = Console(stderr=True, highlight=False)
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", errors))
-    options = RunOptions(
-        model_name=describe(settings),
-        ablation=args.ablate,
-        max_turns=settings.max_turns,
-        timeout=settings.timeout,
-        kernel_limits=kernel_limits(settings),
-    )
+    options = RunOptions(settings, ablation=args.ablate)
     outcome = evaluate(suite.tasks, model, out, options, workers=args.workers, console=errors)
     title = f"{args.suite.name}: {options.model_name}" + (f", without {args.ablate}" if args.ablate else "")
     Console(highlight=False).print(render_table(summarize(outcome.records), title))

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 
-from assistant.engine.events import LoopEvents, Step
+from assistant.engine.events import Figures, LoopEvents, Step
 from assistant.engine.observation import clip, outputs_text
 
 _STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "yellow", "died": "red"}
@@ -43,3 +43,6 @@ class TerminalView(LoopEvents):
             self.console.print(Panel(Markdown(text), title="[bold green]answer[/]", title_align="left"))
         else:
             self.console.print("[bold red]No answer was reached within the turn limit.[/]")
+
+    def finished(self, figures: Figures) -> None:
+        self.console.print(f"[dim]{figures.summary()}[/]")

@@ -33,6 +33,21 @@ class Step:
         }
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What answering one question took, for the front-ends to show beside the answer."""
+
+    turns: int
+    steps: int
+    seconds: float
+    tokens_in: int
+    tokens_out: int
+
+    def summary(self) -> str:
+        tokens = f"{self.tokens_in:,} tokens in / {self.tokens_out:,} out"
+        return f"{self.turns} turn(s), {self.steps} step(s), {self.seconds:.1f} s, {tokens}"
+
+
 class LoopEvents:
     """Listener with no-op defaults; override what you show."""
 
@@ -44,6 +59,7 @@ class LoopEvents:
     def step(self, step: Step) -> None: ...
     def notice(self, text: str) -> None: ...
     def answer(self, text: str | None) -> None: ...
+    def finished(self, figures: Figures) -> None: ...
 
 
 class Fanout(LoopEvents):
@@ -79,3 +95,6 @@ class Fanout(LoopEvents):
 
     def answer(self, text: str | None) -> None:
         self._emit("answer", text)
+
+    def finished(self, figures: Figures) -> None:
+        self._emit("finished", figures)

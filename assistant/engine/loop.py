@@ -15,9 +15,10 @@ from typing import Any, Protocol
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.config import DEFAULTS
 from assistant.engine import api_lookup, checks, examples, prompts
 from assistant.engine.copycheck import copy_slips, describe_slips
-from assistant.engine.events import LoopEvents, Step
+from assistant.engine.events import Figures, LoopEvents, Step
 from assistant.engine.hints import hints_for
 from assistant.engine.installs import installs_packages
 from assistant.engine.literals import (
@@ -38,17 +39,20 @@ from assistant.engine.replies import Reply, has_complete_code_block, normalise_c
 from assistant.engine.vote import Candidate, majority, value_of
 from assistant.llm.llm_slots import llm_slot
 from domain_tools.catalog import ANSWER_HELPERS, Catalog, select, uses_answer_helper
+from domain_tools.catalog import BUDGET_CHARS as CATALOG_BUDGET_CHARS
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
 
 # Stop strings: the model must not write the output of its own code, nor run on past its turn.
+# A provider that reports token usage only at the end of its stream (OpenAI-compatible servers) has the tail
+# of a reply read, unseen, up to this many chunks after its code block, so its token counts are kept.
+DRAIN_CHUNKS = 256
 STOP_SEQUENCES = ["```output", "\nUser:", "<|im_end|>", "<|endoftext|>"]
 # After the model repeats itself, sample hotter so the next reply can differ (small models loop when cold).
 REPEAT_TEMPERATURES = (0.7, 1.0)
 # Exchanges kept in full however they went; older failed ones shrink to their error line.
 CONTEXT_WINDOW = 2
 # Characters of catalog entries sent with a question: about 350 tokens, affordable in a 1.5B model's context.
-CATALOG_BUDGET = 1400
 # At most this many entries: past the best few, a 1.5B model copies an example that does not fit the question.
 CATALOG_ENTRIES = 3
 # Worked examples and library names retrieved into each question (see assistant/engine/examples.py, api_lookup.py).
@@ -175,15 +179,15 @@ class ChatSession:
         executor: Executor,
         *,
         model_name: str = "",
-        max_turns: int = 8,
-        timeout: float = 120.0,
+        max_turns: int = DEFAULTS.max_turns,
+        timeout: float = DEFAULTS.timeout,
         events: LoopEvents | None = None,
         setup_code: str | None = prompts.KERNEL_SETUP,
         system_prompt: str = prompts.SYSTEM_PROMPT,
         context_window: int = CONTEXT_WINDOW,
         repeat_temperatures: tuple[float, ...] = REPEAT_TEMPERATURES,
         catalog: Catalog | None = None,
-        catalog_budget: int = CATALOG_BUDGET,
+        catalog_budget: int = CATALOG_BUDGET_CHARS,
         use_hints: bool = True,
         llm_concurrency: int | None = None,
         review: Callable[[str], str | None] | None = None,
@@ -300,12 +304,14 @@ class ChatSession:
                 self._finish_setup()
         self.events.answer(answer)
         self._remember(question, answer, attempt)
+        seconds = time.monotonic() - started
+        self.events.finished(Figures(turns, len(attempt.steps), seconds, attempt.tokens_in, attempt.tokens_out))
         return AskResult(
             question=question,
             answer=answer,
             steps=attempt.steps,
             turns=turns,
-            seconds=time.monotonic() - started,
+            seconds=seconds,
             model=self.model_name,
             grounded=answer is not None and attempt.last_success is not None,
             tokens_in=attempt.tokens_in,
@@ -601,15 +607,23 @@ class ChatSession:
         """Stream the reply, cutting it off as soon as it holds a complete code block; (text, chunks)."""
         text = ""
         pieces = 0
+        drained: int | None = None  # chunks read after the reply was complete, waiting for the usage figures
+        usage_seen = False
         started = time.monotonic()
         for chunk in self.model.stream(messages, stop=STOP_SEQUENCES, **sampling):
             if self.llm_deadline is not None and time.monotonic() - started > self.llm_deadline:
                 raise TimeoutError(f"no complete reply within {self.llm_deadline:g} s")
             usage = getattr(chunk, "usage_metadata", None)
             if usage:
+                usage_seen = True
                 attempt.tokens_in += usage.get("input_tokens", 0)
                 attempt.tokens_out += usage.get("output_tokens", 0)
                 attempt.tokens_cached += (usage.get("input_token_details") or {}).get("cache_read", 0)
+            if drained is not None:
+                drained += 1
+                if usage_seen or drained >= DRAIN_CHUNKS:
+                    break
+                continue
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if not piece:
                 continue
@@ -617,7 +631,9 @@ class ChatSession:
             pieces += 1
             self.events.token(piece)
             if has_complete_code_block(text):
-                break
+                if usage_seen:
+                    break
+                drained = 0  # a remote provider reports usage only in its last chunk: read on, unseen
         return text, pieces
 
     def _remember(self, question: str, answer: str | None, attempt: _Attempt) -> None:

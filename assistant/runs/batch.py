@@ -15,9 +15,8 @@ from typing import Any
 import nbformat
 from rich.console import Console
 
-from assistant.config import Settings, kernel_limits, replay_policy
+from assistant.config import Settings
 from assistant.engine.prompts import KERNEL_SETUP
-from assistant.llm.backends import call_deadline, describe
 from assistant.llm.model_cache import ModelCache
 from assistant.runs.evaluation import RESULTS_FILE
 from assistant.runs.notebook_run import is_ask_cell
@@ -34,19 +33,6 @@ def uses_llm(tasks: list[Task]) -> bool:
         return True
     notebooks = {task.notebook for task in tasks}
     return any(any(is_ask_cell(cell) for cell in nbformat.read(path, as_version=4).cells) for path in notebooks)
-
-
-def run_options(settings: Settings) -> RunOptions:
-    # The embedded model serialises its calls itself; a remote endpoint gets at most llm_concurrency at once.
-    concurrency = None if settings.model == "local" else settings.llm_concurrency
-    return RunOptions(
-        model_name=describe(settings),
-        max_turns=settings.max_turns,
-        timeout=settings.timeout,
-        kernel_limits=kernel_limits(settings),
-        replay=replay_policy(settings),
-        session_options={"llm_concurrency": concurrency, "llm_deadline": call_deadline(settings)},
-    )
 
 
 def pending(tasks: list[Task], log: ResultsLog) -> list[Task]:
@@ -79,7 +65,7 @@ def run_batch(
     skipped = len(tasks) - len(todo)
     if skipped:
         console.print(f"{skipped} task(s) already finished in {log.path}: skipped")
-    options = run_options(settings)
+    options = RunOptions(settings)
     ran: list[TaskRecord] = []
     interrupted = False
     if todo:

@@ -7,12 +7,11 @@ terminal gets readable text where a notebook renders Markdown.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from IPython.display import display
 
-from assistant.engine.events import LoopEvents, Step
+from assistant.engine.events import Figures, LoopEvents, Step
 
 # Tokens between two updates of the status line: often enough to show life, rarely enough to be cheap.
 _TOKENS_PER_UPDATE = 8
@@ -40,7 +39,6 @@ class CellView(LoopEvents):
     def __init__(self, live: bool, max_turns: int) -> None:
         self.live = live
         self.max_turns = max_turns
-        self.started = time.monotonic()
         self.steps = 0
         self.turn_number = 0
         self.tokens = 0
@@ -83,9 +81,10 @@ class CellView(LoopEvents):
         display(_bundle(f"*⚠ {text}*", f"! {text}"), raw=True)
 
     def answer(self, text: str | None) -> None:
-        elapsed = time.monotonic() - self.started
-        self.set_status(f"sciwand · {self.turn_number} turn(s), {self.steps} step(s), {elapsed:.1f} s")
         display(answer_bundle(text, self.max_turns), raw=True)
+
+    def finished(self, figures: Figures) -> None:
+        self.set_status(f"sciwand · {figures.summary()}")
 
     def error(self, text: str) -> None:
         """A failure of the assistant itself (LLM unreachable, bad setting): one line, never a traceback."""

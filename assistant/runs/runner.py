@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,18 @@ import nbformat
 from langchain_core.language_models.chat_models import BaseChatModel
 from nbformat.v4 import new_markdown_cell
 
+from assistant.config import DEFAULTS, Settings, kernel_limits
 from assistant.engine.events import Fanout, LoopEvents, Step
 from assistant.engine.loop import AskResult, ChatSession
 from assistant.engine.observation import clip, failure_line, outputs_text
+from assistant.engine.sessions import kernel_executor, session_for
+from assistant.llm.backends import describe
+from assistant.llm.model_cache import ModelCache
 from assistant.runs.notebook import NotebookTranscript, save_notebook
 from assistant.runs.notebook_run import NotebookOutcome, execute_notebook, inject_parameters, is_ask_cell
 from assistant.runs.tasks import Task, Verdict, check_answer
 from kernels import KernelConfig, KernelSession
 from kernels.pool import KernelPool
-from kernels.recovery import RecoveringKernel, ReplayPolicy
 
 # What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
 # and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
@@ -56,25 +59,35 @@ SINGLE_SHOT_ANSWER_CHARS = 2000
 class RunOptions:
     """How every task of a run is set up; the same for all of them, so their records compare."""
 
-    model_name: str
+    settings: Settings = DEFAULTS  # model, turn limit, cell timeout, kernel limits, crash replay
     ablation: str | None = None
-    max_turns: int = 8
-    timeout: float = 120.0  # seconds per executed cell
-    kernel_limits: dict[str, int] = field(default_factory=dict)  # KernelConfig limits (config.kernel_limits)
-    session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords
+    session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords (tests)
     notebooks_dir: Path | None = None  # where notebooks go (default OUT/notebooks)
     shared_workdir: Path | None = None  # run in this existing directory, never cleaned (sciwand run: the notebook's)
-    replay: ReplayPolicy = field(default_factory=ReplayPolicy)  # rebuilding a crashed kernel's state
 
     def __post_init__(self) -> None:
         if self.ablation is not None and self.ablation not in ABLATIONS:
             raise ValueError(f"unknown ablation {self.ablation!r} (use one of {', '.join(ABLATIONS)})")
 
+    @property
+    def model_name(self) -> str:
+        return describe(self.settings)
+
+    @property
+    def timeout(self) -> float:
+        return self.settings.timeout
+
+    @property
+    def kernel_limits(self) -> dict[str, int]:
+        return kernel_limits(self.settings)
+
+    def settings_for(self, task: Task) -> Settings:
+        """The run's settings, with the model the task names, if any."""
+        return replace(self.settings, model=task.model) if task.model else self.settings
+
     def chat_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"max_turns": self.max_turns, "timeout": self.timeout, **self.session_options}
-        if self.ablation is not None:
-            options.update(_ABLATION_OPTIONS[self.ablation])
-        return options
+        """The ChatSession keywords beyond the settings': the ablation's, and any given for the run."""
+        return {**self.session_options, **_ABLATION_OPTIONS.get(self.ablation or "", {})}
 
     def notebook_path(self, out: Path, task_id: str) -> Path:
         """``OUT/notebooks/<id>.ipynb``; an ablation's notebooks go one folder down so runs do not overwrite."""
@@ -202,8 +215,6 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-# Chooses the chat model and its name for a task: the run's own, or the one the task names.
-ModelChoice = Callable[[Task], tuple[BaseChatModel, str]]
 
 
 def _open_kernel(options: RunOptions, workdir: Path, pool: KernelPool | None) -> KernelSession:
@@ -227,7 +238,7 @@ def _prepare(task: Task, kernel: KernelSession, workdir: Path, events: LoopEvent
 
 def run_task(
     task: Task,
-    model: BaseChatModel | ModelChoice,
+    model: BaseChatModel | ModelCache,
     out: Path,
     options: RunOptions,
     control: RunControl | None = None,
@@ -240,7 +251,7 @@ def run_task(
     """
     control = control or RunControl()
     started = time.monotonic()
-    model_name = task.model or options.model_name
+    model_name = describe(options.settings_for(task))
     workdir = options.workdir(out, task.id)
     if options.shared_workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)  # leftovers of an interrupted earlier attempt
@@ -262,10 +273,11 @@ def run_task(
             notebook = _read_notebook(task)
             session = None
             if notebook is None or any(is_ask_cell(cell) for cell in notebook.cells):  # else: no model needed
-                chat_model, model_name = (model, model_name) if isinstance(model, BaseChatModel) else model(task)
-                chat_options = options.chat_options()
-                executor = RecoveringKernel(kernel, options.replay)
-                session = ChatSession(chat_model, executor, model_name=model_name, events=listeners, **chat_options)
+                chat_model = model if isinstance(model, BaseChatModel) else model.get(options.settings_for(task))[0]
+                executor = kernel_executor(kernel, options.settings_for(task))
+                session = session_for(
+                    options.settings_for(task), executor, listeners, model=chat_model, **options.chat_options()
+                )
             if notebook is not None:
                 executed = _run_notebook(notebook, kernel, session, notebook_path, options)
                 error = executed.error
@@ -375,7 +387,7 @@ class ResultsLog:
 
 def run_tasks(
     tasks: Iterable[Task],
-    model: BaseChatModel | ModelChoice,
+    model: BaseChatModel | ModelCache,
     out: Path,
     options: RunOptions,
     *,
