@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 _TOKEN = re.compile(r"[A-Za-z0-9@+\-\[\]()=#$/\\%.:]{8,}")
 _LITERAL = re.compile(r"""(['"])([^'"\s]{8,})\1""")  # no spaces: prose is not copied data
 _SIMILAR = 0.8
+
+
+def near_miss(text: str, originals: Iterable[str]) -> str | None:
+    """The original ``text`` is a mistyped copy of: the closest one, if close enough; None for an exact copy."""
+    scored = [(difflib.SequenceMatcher(None, text, original).ratio(), original) for original in originals]
+    if any(original == text for _, original in scored):
+        return None
+    close = [(score, original) for score, original in scored if score >= _SIMILAR]
+    return max(close)[1] if close else None
 
 
 def copy_slips(question: str, code: str) -> list[tuple[str, str]]:
@@ -21,11 +31,9 @@ def copy_slips(question: str, code: str) -> list[tuple[str, str]]:
     tokens = {variant for token in _TOKEN.findall(question) for variant in _variants(token.rstrip(".,;:"))}
     slips = []
     for _, literal in _LITERAL.findall(code):
-        if literal in tokens:
-            continue
-        close = [t for t in tokens if difflib.SequenceMatcher(None, literal, t).ratio() >= _SIMILAR]
-        if close:
-            slips.append((literal, max(close, key=lambda t: difflib.SequenceMatcher(None, literal, t).ratio())))
+        token = near_miss(literal, tokens)
+        if token is not None:
+            slips.append((literal, token))
     return slips
 
 

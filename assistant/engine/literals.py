@@ -12,14 +12,14 @@ the kernel, after the preamble (``u``, ``SkyCoord``, ``Time``).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from dataclasses import dataclass
 
+from assistant.engine.copycheck import near_miss
+
 # Literals longer than this are shown clipped in the prompt: the name is what the model should write.
 SHOWN_CHARS = 48
-_SIMILAR = 0.8  # a code literal this close to a bound value, but not equal, is a slip
 
 _TOKEN = re.compile(r"\S+")
 _STRIP = ".,;:!?\"'`"
@@ -304,13 +304,12 @@ def repair_copies(code: str, literals: list[Literal]) -> tuple[str, list[tuple[s
                 if literal.text.startswith(clipped["head"]) and literal.text.endswith(clipped["tail"]):
                     repairs.append((body, literal.name))
                     return literal.name
-        scored = [(difflib.SequenceMatcher(None, body, lit.text).ratio(), lit) for lit in strings]
-        close = [(score, lit) for score, lit in scored if score >= _SIMILAR and lit.kind != "ra" and lit.kind != "dec"]
-        if not close:
+        copied = {literal.text: literal for literal in strings if literal.kind not in {"ra", "dec"}}
+        original = near_miss(body, copied)
+        if original is None:
             return match.group()
-        _, best = max(close, key=lambda pair: pair[0])
-        repairs.append((body, best.name))
-        return best.name
+        repairs.append((body, copied[original].name))
+        return copied[original].name
 
     return _STRING_LITERAL.sub(replace, code), repairs
 
