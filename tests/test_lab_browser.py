@@ -131,5 +131,14 @@ def test_ask_approve_and_insert_in_a_real_browser(lab):
 
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-panel.png"))
+
+        page.reload()  # the panel replays the notebook's history: the same conversation, nothing to approve
+        if not page.locator(".sciwand-panel").is_visible():
+            tab.click()
+        expect(page.locator(".sciwand-message-answer")).to_contain_text("42 mg", timeout=90_000)
+        expect(page.locator(".sciwand-message-question")).to_have_count(1)
+        expect(page.locator(".sciwand-message-step .sciwand-step-outputs")).to_contain_text("42")
+        expect(page.locator(".sciwand-run-step")).to_have_count(0)
+        expect(page.locator(".sciwand-input")).to_be_enabled()
         assert not errors, errors
         browser.close()

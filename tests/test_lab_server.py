@@ -7,10 +7,13 @@ import json
 import os
 import signal
 
+import jsonschema
 import pytest
 from tornado.httpclient import HTTPClientError
 
 from assistant.lab.history import ChatHistory
+from assistant.lab.protocol import QuestionEvent, TokenEvent
+from assistant.lab.protocol_schema import json_schema
 
 from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, printed, python_block, start_kernel
 
@@ -21,6 +24,7 @@ SWALLOWS_ONE_INTERRUPT = (
     "import signal, time\n"
     "signal.signal(signal.SIGINT, lambda *_: signal.signal(signal.SIGINT, signal.default_int_handler))\n"
 )
+PROTOCOL = jsonschema.Draft202012Validator(json_schema())
 
 
 @pytest.fixture
@@ -56,6 +60,8 @@ async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp
     events = await events_until(socket, "done")
     kinds = [event["type"] for event in events]
     assert kinds == ["state", "question", "running", "step", "answer", "done"]
+    for event in events:
+        PROTOCOL.validate(event)  # what the server sends is what the panel's generated types say
     step = events[3]
     assert step["status"] == "ok" and step["step"] == 1
     assert step["outputs"][0]["text"] == "388.38\n"
@@ -69,6 +75,7 @@ async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp
     assert step["outputs"][0]["text"] == "195.19\n"
 
     response = await jp_fetch("sciwand", "history", params={"path": NOTEBOOK})
+    PROTOCOL.validate(json.loads(response.body))
     history = json.loads(response.body)["events"]
     assert [event["text"] for event in history if event["type"] == "question"] == [
         "Twice the molar mass of caffeine?",
@@ -91,8 +98,21 @@ async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_
     assert proposed["step"] == 2 and proposed["code"] == "print('second')"
     socket.write_message(json.dumps({"type": "decision", "step": 2, "action": "skip"}))
     events = await events_until(socket, "done")
-    assert events[0] == {"type": "step", "step": 2, "code": "print('second')", "status": "skipped", "outputs": []}
+    skipped = {"type": "step", "step": 2, "code": "print('second')", "status": "skipped", "outputs": []}
+    assert events[0] == skipped | {"execution_count": None, "note": ""}
+    PROTOCOL.validate(events[0])
     assert events[-1]["status"] == "answered"
+
+
+async def test_a_decision_for_another_step_does_not_decide_the_proposed_one(jp_fetch, jp_ws_fetch, replies):
+    replies(python_block("print('proposed')"), "Final answer: done")
+    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    ask(socket, "Print something", approval=True)
+    assert (await events_until(socket, "proposed"))[-1]["step"] == 1
+    socket.write_message(json.dumps({"type": "decision", "step": 7, "action": "run", "code": "print('stale')"}))
+    socket.write_message(json.dumps({"type": "decision", "step": 1, "action": "run", "code": ""}))
+    step = (await events_until(socket, "step"))[-1]
+    assert step["code"] == "print('proposed')" and step["outputs"][0]["text"] == "proposed\n"
 
 
 async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_fetch, jp_serverapp, replies):
@@ -150,7 +170,8 @@ async def test_bad_requests_get_4xx_with_a_message(jp_fetch, jp_ws_fetch, replie
         (json.dumps({"type": "fly"}), "unknown message type"),
         (json.dumps({"type": "ask", "question": "  "}), "empty"),
         (json.dumps({"type": "ask", "question": "Q", "model": "evil:model"}), "unknown model"),
-        (json.dumps({"type": "decision", "action": "explode"}), "'run' or 'skip'"),
+        (json.dumps({"type": "decision", "step": 1, "action": "explode"}), "'run' or 'skip'"),
+        (json.dumps({"type": "ask", "question": "Q", "approval": "yes"}), "'approval' must be true or false"),
     ):
         socket.write_message(bad)
         assert expected in (await events_until(socket, "error"))[-1]["message"]
@@ -202,13 +223,13 @@ def test_history_and_memory_survive_a_new_server(tmp_path):
     from langchain_core.messages import AIMessage, HumanMessage
 
     first = ChatHistory(tmp_path)
-    first.append(NOTEBOOK, {"type": "question", "text": "Q"})
-    first.append(NOTEBOOK, {"type": "token", "text": "streamed only"})
+    first.append(NOTEBOOK, QuestionEvent("Q"))
+    first.append(NOTEBOOK, TokenEvent("streamed only"))
     first.save_memory(NOTEBOOK, [HumanMessage("Q"), AIMessage("Final answer: 1")])
     with (tmp_path / next(p.name for p in tmp_path.glob("*.jsonl"))).open("a") as log:
         log.write('{"type": "answ')  # a write cut short by a crash
     again = ChatHistory(tmp_path)
-    assert again.events(NOTEBOOK) == [{"type": "question", "text": "Q"}]
+    assert again.events(NOTEBOOK) == [QuestionEvent("Q")]
     assert [message.content for message in again.memory(NOTEBOOK)] == ["Q", "Final answer: 1"]
     assert again.events("other.ipynb") == [] and again.memory("other.ipynb") == []
     again.clear(NOTEBOOK)

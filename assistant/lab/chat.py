@@ -13,8 +13,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -22,15 +20,30 @@ from assistant.config import Settings, replay_policy
 from assistant.engine.events import LoopEvents, Step
 from assistant.engine.kernel_context import context_from_kernel
 from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.sessions import follow_settings, kernel_executor, session_for
 from assistant.lab.history import ChatHistory
-from assistant.llm.backends import BackendError, call_deadline
+from assistant.lab.protocol import (
+    AnswerEvent,
+    DecisionRequest,
+    DoneEvent,
+    ErrorEvent,
+    NoticeEvent,
+    ProposedEvent,
+    QuestionEvent,
+    RunningEvent,
+    ServerEvent,
+    StateEvent,
+    StepEvent,
+    StopRequest,
+    TokenEvent,
+)
+from assistant.llm.backends import BackendError
 from assistant.llm.model_cache import ModelCache
 from assistant.runs.notebook import cell_outputs
 from kernels import KernelSession
 from kernels.recovery import RecoveringKernel
 
-Event = dict[str, Any]
-Send = Callable[[Event], None]
+Send = Callable[[ServerEvent], None]
 log = logging.getLogger(__name__)
 
 
@@ -38,15 +51,7 @@ class RunStopped(KeyboardInterrupt):
     """The user pressed Stop, or nobody is left watching: the loop ends at its next event."""
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The user's answer to a proposed step: run it (``code``, maybe edited), or skip it."""
-
-    action: str
-    code: str = ""
-
-
-_STOP = Decision("stop")
+_STOP = StopRequest()  # wakes a run waiting for a decision: it ends
 _INTERRUPTS, _INTERRUPT_INTERVAL_S = 10, 0.5
 # Evaluated silently in the notebook's kernel: starts its cell journal, returns the cells it holds.
 _KERNEL_JOURNAL = "__import__('assistant.inkernel.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
@@ -60,35 +65,27 @@ class _Broadcast(LoopEvents):
 
     def token(self, text: str) -> None:
         self.chat.check_stopped()
-        self.chat.emit({"type": "token", "text": text})
+        self.chat.emit(TokenEvent(text))
 
     def running(self, code: str) -> None:
         self.chat.check_stopped()
         self.chat.executing = True
-        self.chat.emit({"type": "running", "step": self.chat.step_number(new=not self.chat.approval), "code": code})
+        self.chat.emit(RunningEvent(self.chat.step_number(new=not self.chat.approval), code))
 
     def step(self, step: Step) -> None:
         self.chat.executing = False
-        self.chat.emit(
-            {
-                "type": "step",
-                "step": self.chat.step_number(),
-                "code": step.code,
-                "status": "ok" if step.ok else "error",
-                "outputs": cell_outputs(step.result),
-                "execution_count": step.result.execution_count,
-                "note": step.result.note,
-            }
-        )
-        if step.result.note:  # a timeout or a crash, and what the recovery restored: the panel shows notices
-            self.chat.emit({"type": "notice", "text": step.result.note})
+        result, number = step.result, self.chat.step_number()
+        status = "ok" if step.ok else "error"
+        self.chat.emit(StepEvent(number, step.code, status, cell_outputs(result), result.execution_count, result.note))
+        if result.note:  # a timeout or a crash, and what the recovery restored: the panel shows notices
+            self.chat.emit(NoticeEvent(result.note))
         self.chat.check_stopped()
 
     def notice(self, text: str) -> None:
-        self.chat.emit({"type": "notice", "text": text})
+        self.chat.emit(NoticeEvent(text))
 
     def answer(self, text: str | None) -> None:
-        self.chat.emit({"type": "answer", "text": text})
+        self.chat.emit(AnswerEvent(text))
 
 
 class KernelChat:
@@ -115,7 +112,7 @@ class KernelChat:
         self._session: ChatSession | None = None
         self._kernel: KernelSession | None = None  # attached for the current run only
         self._executor: RecoveringKernel  # journals the steps of every run, for replay after a crash
-        self._decisions: queue.Queue[Decision] = queue.Queue()
+        self._decisions: queue.Queue[DecisionRequest | StopRequest] = queue.Queue()
         self._stopped = threading.Event()
         self._running = threading.Lock()
         self.idle = threading.Event()  # set while no run is going: lets a caller wait for a stop to land
@@ -140,8 +137,8 @@ class KernelChat:
         return True
 
     def _run(self, question: str, settings: Settings) -> None:
-        self.emit({"type": "state", "running": True})
-        self.emit({"type": "question", "text": question})
+        self.emit(StateEvent(running=True))
+        self.emit(QuestionEvent(question))
         status = "failed"
         try:
             session = self._prepare(settings)
@@ -149,37 +146,36 @@ class KernelChat:
             result = session.ask(resolved, context)
             status = "answered" if result.ok else "no_answer"
         except RunStopped:
-            self.emit({"type": "notice", "text": "stopped"})
+            self.emit(NoticeEvent("stopped"))
             status = "stopped"
         except (LLMError, BackendError) as exc:
-            self.emit({"type": "error", "message": str(exc)})
+            self.emit(ErrorEvent(str(exc)))
         except Exception as exc:  # the run ends, the server and the kernel go on; the panel says why
             log.exception("sciwand run in kernel %s failed", self.kernel_id)
-            self.emit({"type": "error", "message": f"{type(exc).__name__}: {exc}"})
+            self.emit(ErrorEvent(f"{type(exc).__name__}: {exc}"))
         finally:
             self.executing = False
             self._disconnect()
             if self._session is not None:
                 self.history.save_memory(self.notebook, self._session.memory)
-            self.emit({"type": "done", "status": status})
+            self.emit(DoneEvent(status))
             self._running.release()
             self.idle.set()
-            self.emit({"type": "state", "running": False})
+            self.emit(StateEvent(running=False))
 
     def _prepare(self, settings: Settings) -> ChatSession:
-        model, name = self.models.get(settings)
+        model, _ = self.models.get(settings)
         # Connected for this run only: no ZeroMQ socket outlives it, whatever happens to the server after.
         self._kernel = KernelSession.attach(self.manager, self.server_loop)
         if self._session is None:
-            self._executor = RecoveringKernel(self._kernel, replay_policy(settings))
-            self._session = ChatSession(model, self._executor, events=_Broadcast(self))
+            self._executor = kernel_executor(self._kernel, settings)
+            self._session = session_for(settings, self._executor, _Broadcast(self), model=model)
             self._session.memory = self.history.memory(self.notebook)
         self._executor.kernel = self._kernel
+        self._executor.policy = replay_policy(settings)
         self._read_kernel_journal()
         session = self._session
-        session.model, session.model_name = model, name
-        session.llm_deadline = call_deadline(settings)
-        session.max_turns, session.timeout = settings.max_turns, settings.timeout
+        follow_settings(session, settings, model)
         session.review = self._review if self.approval else None
         return session
 
@@ -199,16 +195,18 @@ class KernelChat:
         """Show the step, wait for Run / Edit / Skip. Runs on the loop's thread."""
         self.check_stopped()
         number = self.step_number(new=True)
-        self.emit({"type": "proposed", "step": number, "code": code, "needs_approval": True})
+        self.emit(ProposedEvent(number, code, needs_approval=True))
         decision = self._decisions.get()
-        if decision is _STOP:
+        while isinstance(decision, DecisionRequest) and decision.step != number:
+            decision = self._decisions.get()  # meant for an earlier proposal (another tab, a late click)
+        if isinstance(decision, StopRequest):
             raise RunStopped
         if decision.action == "skip":
-            self.emit({"type": "step", "step": number, "code": code, "status": "skipped", "outputs": []})
+            self.emit(StepEvent(number, code, "skipped"))
             return None
         return decision.code or code
 
-    def decide(self, decision: Decision) -> None:
+    def decide(self, decision: DecisionRequest) -> None:
         self._decisions.put(decision)
 
     async def stop(self) -> None:
@@ -235,12 +233,12 @@ class KernelChat:
         return self._steps
 
     # -- events -------------------------------------------------------------------------------------
-    def emit(self, event: Event) -> None:
+    def emit(self, event: ServerEvent) -> None:
         """Keep ``event`` in the notebook's history and send it to every watching socket."""
         self.history.append(self.notebook, event)
         self.server_loop.call_soon_threadsafe(self._send_all, event)
 
-    def _send_all(self, event: Event) -> None:
+    def _send_all(self, event: ServerEvent) -> None:
         for send in list(self.listeners):
             send(event)
 

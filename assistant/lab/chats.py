@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
 from assistant.config import Settings
 from assistant.lab.chat import KernelChat
 from assistant.lab.history import ChatHistory
+from assistant.lab.protocol import Config
 from assistant.llm.model_cache import ModelCache
 
 
@@ -28,8 +28,8 @@ class LabState:
         extra = [name.strip() for name in self.settings.lab_models.split(",") if name.strip()]
         return list(dict.fromkeys([self.settings.model, *extra]))
 
-    def public_config(self) -> dict[str, Any]:
-        return {"models": self.models, "default_model": self.settings.model, "approval": True, "auto_insert": True}
+    def public_config(self) -> Config:
+        return Config(self.models, self.settings.model, approval=True, auto_insert=True)
 
     def chat_for(self, kernel_id: str, notebook: str) -> KernelChat:
         """The chat of ``kernel_id``, made on first use; it follows the notebook the kernel now serves."""

@@ -8,7 +8,6 @@ never a traceback.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +17,19 @@ from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from assistant.lab.chat import Decision, Event, KernelChat
+from assistant.lab.chat import KernelChat
 from assistant.lab.chats import LabState
+from assistant.lab.protocol import (
+    AskRequest,
+    DecisionRequest,
+    ErrorEvent,
+    History,
+    ProtocolError,
+    ServerEvent,
+    StateEvent,
+    from_json,
+    to_json,
+)
 
 # Running code in a notebook's kernel is what the kernels API authorises as "execute" on "kernels".
 AUTH_RESOURCE = "kernels"
@@ -43,7 +53,7 @@ class ConfigHandler(_LabHandler):
     @web.authenticated
     @authorized
     def get(self) -> None:
-        self.finish(json.dumps(self.lab.public_config()))
+        self.finish(to_json(self.lab.public_config()))
 
 
 class HistoryHandler(_LabHandler):
@@ -51,7 +61,7 @@ class HistoryHandler(_LabHandler):
     @authorized
     def get(self) -> None:
         path = self.notebook_argument()
-        self.finish(json.dumps({"path": path, "events": self.lab.history.events(path)}))
+        self.finish(to_json(History(path, self.lab.history.events(path))))
 
     @web.authenticated
     @authorized
@@ -94,46 +104,39 @@ class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ign
     def open(self, *args: Any, **kwargs: Any) -> None:
         super().open(*args, **kwargs)
         self.chat.listeners.add(self.send)
-        self.send({"type": "state", "running": self.chat.running})
+        self.send(StateEvent(self.chat.running))
 
-    def send(self, event: Event) -> None:
+    def send(self, event: ServerEvent) -> None:
         try:
-            self.write_message(json.dumps(event, default=str))
+            self.write_message(to_json(event))
         except WebSocketClosedError:
             self.chat.listeners.discard(self.send)
 
     async def on_message(self, message: str | bytes) -> None:
         try:
-            request = json.loads(message)
-            kind = request["type"]
-        except (ValueError, KeyError, TypeError):
-            self.send({"type": "error", "message": "expected a JSON object with a 'type'"})
+            request = from_json(message)
+        except ProtocolError as exc:
+            self.send(ErrorEvent(str(exc)))
             return
-        if kind == "ask":
+        if isinstance(request, AskRequest):
             self._ask(request)
-        elif kind == "decision":
-            action = request.get("action")
-            if action not in ("run", "skip"):
-                self.send({"type": "error", "message": "a decision's action is 'run' or 'skip'"})
-                return
-            self.chat.decide(Decision(action, str(request.get("code") or "")))
-        elif kind == "stop":
-            await self.chat.stop()
+        elif isinstance(request, DecisionRequest):
+            self.chat.decide(request)
         else:
-            self.send({"type": "error", "message": f"unknown message type {kind!r}"})
+            await self.chat.stop()
 
-    def _ask(self, request: dict[str, Any]) -> None:
-        question = str(request.get("question") or "").strip()
+    def _ask(self, request: AskRequest) -> None:
+        question = request.question.strip()
         if not question:
-            self.send({"type": "error", "message": "the question is empty"})
+            self.send(ErrorEvent("the question is empty"))
             return
-        model = request.get("model") or None
+        model = request.model or None
         if model is not None and model not in self.lab.models:
-            self.send({"type": "error", "message": f"unknown model {model!r}; choose one of {self.lab.models}"})
+            self.send(ErrorEvent(f"unknown model {model!r}; choose one of {self.lab.models}"))
             return
         settings = replace(self.lab.settings, model=model) if model else self.lab.settings
-        if not self.chat.start(question, settings, approval=bool(request.get("approval", True))):
-            self.send({"type": "error", "message": "a question is already running in this kernel: wait, or Stop it"})
+        if not self.chat.start(question, settings, approval=request.approval):
+            self.send(ErrorEvent("a question is already running in this kernel: wait, or Stop it"))
 
     def on_close(self) -> None:
         self.chat.listeners.discard(self.send)

@@ -12,14 +12,14 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 
+from assistant.lab.protocol import SERVER_EVENTS, ProtocolError, ServerEvent, StateEvent, TokenEvent, from_json, to_json
 from assistant.runs.notebook import write_atomically
 
-# Token events are the LLM's text as it streams: shown live, not kept.
-TRANSIENT_EVENTS = {"token", "state"}
+# Shown live, not kept: the LLM's text as it streams, and whether a run is going (the socket says so on open).
+TRANSIENT_EVENTS = (TokenEvent, StateEvent)
 
 
 class ChatHistory:
@@ -33,23 +33,23 @@ class ChatHistory:
     def _base(self, notebook: str) -> Path:
         return self.root / hashlib.sha256(f"{self.scope}\0{notebook}".encode()).hexdigest()[:32]
 
-    def append(self, notebook: str, event: dict[str, Any]) -> None:
-        if event.get("type") in TRANSIENT_EVENTS:
+    def append(self, notebook: str, event: ServerEvent) -> None:
+        if isinstance(event, TRANSIENT_EVENTS):
             return
-        line = json.dumps(event, default=str) + "\n"
+        line = to_json(event) + "\n"
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
             with self._base(notebook).with_suffix(".jsonl").open("a", encoding="utf-8") as log:
                 log.write(line)
 
-    def events(self, notebook: str) -> list[dict[str, Any]]:
+    def events(self, notebook: str) -> list[ServerEvent]:
         path = self._base(notebook).with_suffix(".jsonl")
         if not path.exists():
             return []
         events = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(ValueError):  # a line cut short by a crash mid-write
-                events.append(json.loads(line))
+            with contextlib.suppress(ProtocolError):  # a line cut short by a crash mid-write
+                events.append(from_json(line, SERVER_EVENTS))
         return events
 
     def memory(self, notebook: str) -> list[BaseMessage]:

@@ -5,7 +5,7 @@
 import { isCodeCellModel } from '@jupyterlab/cells';
 import { Notebook, NotebookActions } from '@jupyterlab/notebook';
 
-import { IStepResult } from './messages';
+import { IStepResult } from './model';
 
 /** Insert ``result`` below the active cell; throws if the notebook will not take it. */
 export function insertStepBelow(notebook: Notebook, result: IStepResult): void {

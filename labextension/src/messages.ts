@@ -1,20 +1,21 @@
 /**
- * The chat's message widgets: questions, thinking text, steps with their
- * code and outputs, notices, answers and errors. Markdown, code and outputs
- * all go through JupyterLab's own rendermime.
+ * The chat's message widgets, one per message of the model: questions,
+ * thinking text, steps with their code and outputs, notices, answers and
+ * errors. Markdown, code and outputs all go through JupyterLab's own
+ * rendermime.
  */
-import type * as nbformat from '@jupyterlab/nbformat';
 import { OutputAreaModel, SimplifiedOutputArea } from '@jupyterlab/outputarea';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { Panel, Widget } from '@lumino/widgets';
 
-export type MessageKind =
-  | 'question'
-  | 'answer'
-  | 'step'
-  | 'notice'
-  | 'error'
-  | 'thinking';
+import { button, textWidget } from './dom';
+import {
+  ChatMessage,
+  IStepMessage,
+  IStepResult,
+  IThinkingMessage,
+  StepStatus
+} from './model';
 
 /** A Markdown fence for `code` that no backtick run inside it can close. */
 export function codeFence(code: string, language = 'python'): string {
@@ -45,32 +46,9 @@ export function markdownWidget(
   return renderer;
 }
 
-/** A plain-text widget. */
-export function textWidget(text: string, className: string): Widget {
-  const widget = new Widget();
-  widget.addClass(className);
-  widget.node.textContent = text;
-  return widget;
-}
-
-function button(
-  label: string,
-  className: string,
-  title: string,
-  onClick: () => void
-): HTMLButtonElement {
-  const node = document.createElement('button');
-  node.type = 'button';
-  node.className = `jp-mod-styled sciwand-button ${className}`;
-  node.textContent = label;
-  node.title = title;
-  node.addEventListener('click', onClick);
-  return node;
-}
-
 /** One message of the chat: a vertical stack of child widgets. */
 export class MessageWidget extends Panel {
-  constructor(kind: MessageKind, label?: string) {
+  constructor(kind: ChatMessage['kind'], label?: string) {
     super();
     this.addClass('sciwand-message');
     this.addClass(`sciwand-message-${kind}`);
@@ -78,6 +56,11 @@ export class MessageWidget extends Panel {
       this.header = textWidget(label, 'sciwand-message-header');
       this.addWidget(this.header);
     }
+  }
+
+  /** Show the message as the model now has it (for messages that change). */
+  render(): void {
+    // most messages never change
   }
 
   protected header: Widget | null = null;
@@ -93,14 +76,15 @@ export class QuestionMessage extends MessageWidget {
 
 /** The model's streamed text before a step's code arrives (dimmed). */
 export class ThinkingMessage extends MessageWidget {
-  constructor() {
+  constructor(private readonly message: IThinkingMessage) {
     super('thinking');
     this.body = textWidget('', 'sciwand-thinking-text');
     this.addWidget(this.body);
+    this.render();
   }
 
-  append(text: string): void {
-    this.body.node.textContent += text;
+  render(): void {
+    this.body.node.textContent = this.message.text;
   }
 
   private body: Widget;
@@ -126,26 +110,11 @@ export class NoticeMessage extends MessageWidget {
   }
 }
 
-export type StepStatus =
-  | 'proposed'
-  | 'running'
-  | 'ok'
-  | 'error'
-  | 'skipped'
-  | 'expired';
-
-export interface IStepResult {
-  code: string;
-  status: 'ok' | 'error' | 'skipped';
-  outputs: nbformat.IOutput[];
-  executionCount: number | null;
-}
-
 export namespace StepMessage {
   export interface IOptions {
     rendermime: IRenderMimeRegistry;
-    step: number;
-    /** Answer a proposal: run (possibly edited code) or skip. */
+    message: IStepMessage;
+    /** Answer the proposal: run (possibly edited code) or skip. */
     onDecision(step: number, action: 'run' | 'skip', code: string): void;
     /** Insert the executed step into the notebook. */
     onInsert(result: IStepResult): void;
@@ -154,11 +123,12 @@ export namespace StepMessage {
 
 /**
  * One step of a run: its code, then Run / Edit / Skip while it awaits
- * approval, then its outputs with an Insert button once executed.
+ * approval, then its outputs with an Insert button once executed. Editing
+ * is the widget's own state until the user decides.
  */
 export class StepMessage extends MessageWidget {
   constructor(options: StepMessage.IOptions) {
-    super('step', `Step ${options.step}`);
+    super('step', `Step ${options.message.step}`);
     this.options = options;
     this.statusNode = document.createElement('span');
     this.statusNode.className = 'sciwand-step-status';
@@ -169,94 +139,58 @@ export class StepMessage extends MessageWidget {
     this.actions.addClass('sciwand-step-actions');
     this.addWidget(this.codeSlot);
     this.addWidget(this.actions);
+    this.render();
   }
 
-  get step(): number {
-    return this.options.step;
-  }
-
-  get status(): StepStatus | null {
-    return this._status;
-  }
-
-  /** The code awaits the user's decision (or just runs, without approval). */
-  propose(code: string, needsApproval: boolean): void {
-    this.setCode(code);
-    if (!needsApproval) {
-      this.setStatus('running');
-      return;
+  render(): void {
+    const message = this.options.message;
+    if (message.status !== 'proposed' || !this.editor) {
+      this.setCode(message.code);
     }
-    this.setStatus('proposed');
-    this.setActions(
-      button('Run', 'jp-mod-accept sciwand-run-step', 'Run this code in the kernel', () =>
-        this.decide('run')
-      ),
-      button('Edit', 'sciwand-edit-step', 'Edit the code before running', () =>
-        this.edit()
-      ),
-      button('Skip', 'jp-mod-reject sciwand-skip-step', 'Do not run this code', () =>
-        this.decide('skip')
-      )
-    );
-  }
-
-  setRunning(code: string): void {
-    this.setCode(code);
-    this.setStatus('running');
-    this.setActions();
-  }
-
-  /** The executed (or skipped) step: outputs and an Insert button. */
-  setResult(result: IStepResult, trusted: boolean): void {
-    this.result = result;
-    this.setCode(result.code);
-    this.setStatus(result.status);
-    this.outputArea?.dispose();
-    this.outputArea = null;
-    if (result.outputs.length) {
-      const model = new OutputAreaModel({ values: result.outputs, trusted });
-      this.outputArea = new SimplifiedOutputArea({
-        model,
-        rendermime: this.options.rendermime
-      });
-      this.outputArea.addClass('sciwand-step-outputs');
-      this.insertWidget(this.widgets.indexOf(this.actions), this.outputArea);
+    this.setStatus(message.status);
+    if (message.result !== this.shownResult) {
+      this.showOutputs(message.result, message.trusted);
     }
-    if (result.status === 'skipped') {
-      this.setActions();
-    } else {
-      this.setActions(
+    this.setActions(...this.buttons(message));
+  }
+
+  private buttons(message: IStepMessage): HTMLButtonElement[] {
+    const result = message.result;
+    if (message.status === 'proposed') {
+      const choices = [
+        button('Run', 'jp-mod-accept sciwand-run-step', 'Run this code in the kernel', () =>
+          this.decide('run')
+        ),
+        button('Edit', 'sciwand-edit-step', 'Edit the code before running', () =>
+          this.edit()
+        ),
+        button('Skip', 'jp-mod-reject sciwand-skip-step', 'Do not run this code', () =>
+          this.decide('skip')
+        )
+      ];
+      for (const choice of choices) {
+        choice.disabled = message.decided;
+      }
+      return choices;
+    }
+    if (result && result.status !== 'skipped') {
+      return [
         button(
           'Insert',
           'sciwand-insert-step',
           'Insert this code and its outputs as a cell below the active cell',
           () => this.options.onInsert(result)
         )
-      );
+      ];
     }
-  }
-
-  /** A proposal nobody can answer any more (the run is over). */
-  expire(): void {
-    if (this._status === 'proposed') {
-      this.setStatus('expired');
-      this.setActions();
-      if (this.editor) {
-        this.setCode(this.code);
-      }
-    }
-  }
-
-  get code(): string {
-    return this._code;
+    return [];
   }
 
   private decide(action: 'run' | 'skip'): void {
-    const code = action === 'run' && this.editor ? this.editor.value : this._code;
-    for (const node of this.actions.node.querySelectorAll('button')) {
-      node.disabled = true;
-    }
-    this.options.onDecision(this.step, action, code);
+    const message = this.options.message;
+    const code =
+      action === 'run' && this.editor ? this.editor.value : message.code;
+    this.options.onDecision(message.step, action, code);
   }
 
   private edit(): void {
@@ -264,12 +198,13 @@ export class StepMessage extends MessageWidget {
       this.editor.focus();
       return;
     }
+    const code = this.options.message.code;
     const holder = new Widget({ node: document.createElement('textarea') });
     holder.addClass('sciwand-step-editor');
     const editor = holder.node as HTMLTextAreaElement;
-    editor.value = this._code;
+    editor.value = code;
     editor.spellcheck = false;
-    editor.rows = Math.min(20, Math.max(4, this._code.split('\n').length + 1));
+    editor.rows = Math.min(20, Math.max(4, code.split('\n').length + 1));
     this.clearCodeSlot();
     this.codeSlot.addWidget(holder);
     this.editor = editor;
@@ -277,10 +212,10 @@ export class StepMessage extends MessageWidget {
   }
 
   private setCode(code: string): void {
-    if (code === this._code && this.codeSlot.widgets.length && !this.editor) {
+    if (code === this.shownCode && this.codeSlot.widgets.length && !this.editor) {
       return;
     }
-    this._code = code;
+    this.shownCode = code;
     this.clearCodeSlot();
     this.codeSlot.addWidget(
       markdownWidget(this.options.rendermime, codeFence(code))
@@ -294,13 +229,28 @@ export class StepMessage extends MessageWidget {
     }
   }
 
-  private setStatus(status: StepStatus): void {
-    if (this._status) {
-      this.removeClass(`sciwand-step-${this._status}`);
+  private showOutputs(result: IStepResult | null, trusted: boolean): void {
+    this.shownResult = result;
+    this.outputArea?.dispose();
+    this.outputArea = null;
+    if (result?.outputs.length) {
+      const model = new OutputAreaModel({ values: result.outputs, trusted });
+      this.outputArea = new SimplifiedOutputArea({
+        model,
+        rendermime: this.options.rendermime
+      });
+      this.outputArea.addClass('sciwand-step-outputs');
+      this.insertWidget(this.widgets.indexOf(this.actions), this.outputArea);
     }
-    this._status = status;
+  }
+
+  private setStatus(status: StepStatus): void {
+    if (this.shownStatus) {
+      this.removeClass(`sciwand-step-${this.shownStatus}`);
+    }
+    this.shownStatus = status;
     this.addClass(`sciwand-step-${status}`);
-    const count = this.result?.executionCount;
+    const count = this.options.message.result?.executionCount;
     this.statusNode.textContent =
       status === 'ok' && count !== null && count !== undefined
         ? `ok [${count}]`
@@ -320,7 +270,7 @@ export class StepMessage extends MessageWidget {
   private readonly actions: Widget;
   private editor: HTMLTextAreaElement | null = null;
   private outputArea: SimplifiedOutputArea | null = null;
-  private result: IStepResult | null = null;
-  private _code = '';
-  private _status: StepStatus | null = null;
+  private shownCode = '';
+  private shownStatus: StepStatus | null = null;
+  private shownResult: IStepResult | null = null;
 }

@@ -1,0 +1,162 @@
+// Generated from the dataclasses of assistant/lab/protocol.py: do not edit. Regenerate with
+//   python -m assistant.lab.protocol_schema --typescript > labextension/src/protocol.ts
+import type * as nbformat from '@jupyterlab/nbformat';
+
+/**
+ * Whether a question is running in the kernel: sent as a socket opens, and as
+ * a run starts and ends.
+ */
+export interface IStateEvent {
+  type: 'state';
+  running: boolean;
+}
+
+/**
+ * A run began with this question (asked in this tab or another).
+ */
+export interface IQuestionEvent {
+  type: 'question';
+  text: string;
+}
+
+/**
+ * A piece of the model's reply as it streams (shown live, not kept in the
+ * history).
+ */
+export interface ITokenEvent {
+  type: 'token';
+  text: string;
+}
+
+/**
+ * A step's code awaits the user's decision (Run, Edit, Skip) before it runs.
+ */
+export interface IProposedEvent {
+  type: 'proposed';
+  step: number;
+  code: string;
+  needs_approval: boolean;
+}
+
+/**
+ * A step's code is running in the kernel.
+ */
+export interface IRunningEvent {
+  type: 'running';
+  step: number;
+  code: string;
+}
+
+/**
+ * A step ended: it ran (ok or error, with its outputs) or the user skipped it
+ * (no outputs, no count). `note` says what a timeout or a crash of the kernel
+ * did, and what the recovery restored ("" if nothing).
+ */
+export interface IStepEvent {
+  type: 'step';
+  step: number;
+  code: string;
+  status: 'ok' | 'error' | 'skipped';
+  outputs: nbformat.IOutput[];
+  execution_count: number | null;
+  note: string;
+}
+
+/**
+ * Something the user should know that is not an error: a recovery, or that the
+ * run was stopped.
+ */
+export interface INoticeEvent {
+  type: 'notice';
+  text: string;
+}
+
+/**
+ * The run's final answer in Markdown, or null when it ended without one.
+ */
+export interface IAnswerEvent {
+  type: 'answer';
+  text: string | null;
+}
+
+/**
+ * A request refused, or a run that failed: the message says why.
+ */
+export interface IErrorEvent {
+  type: 'error';
+  message: string;
+}
+
+/**
+ * The run is over, and how it ended.
+ */
+export interface IDoneEvent {
+  type: 'done';
+  status: 'answered' | 'no_answer' | 'stopped' | 'failed';
+}
+
+/**
+ * Answer `question` in the notebook's kernel, with `model` (null: the server's
+ * default).
+ */
+export interface IAskRequest {
+  type: 'ask';
+  question: string;
+  model: string | null;
+  approval: boolean;
+}
+
+/**
+ * The user's decision on the proposed `step`: run `code` (maybe edited; ""
+ * keeps it), or skip it.
+ */
+export interface IDecisionRequest {
+  type: 'decision';
+  step: number;
+  action: 'run' | 'skip';
+  code: string;
+}
+
+/**
+ * Stop the running question: a pending proposal is dropped, a running step
+ * interrupted.
+ */
+export interface IStopRequest {
+  type: 'stop';
+}
+
+/**
+ * `GET sciwand/config`: the models the panel offers (the default first) and
+ * its default choices.
+ */
+export interface IConfig {
+  models: string[];
+  default_model: string | null;
+  approval: boolean;
+  auto_insert: boolean;
+}
+
+/**
+ * `GET sciwand/history`: the events a notebook's panel showed, oldest first.
+ */
+export interface IHistory {
+  path: string;
+  events: ServerEvent[];
+}
+
+export type ServerEvent =
+  | IStateEvent
+  | IQuestionEvent
+  | ITokenEvent
+  | IProposedEvent
+  | IRunningEvent
+  | IStepEvent
+  | INoticeEvent
+  | IAnswerEvent
+  | IErrorEvent
+  | IDoneEvent;
+
+export type ClientRequest =
+  | IAskRequest
+  | IDecisionRequest
+  | IStopRequest;
