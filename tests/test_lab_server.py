@@ -59,14 +59,15 @@ async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp
     ask(socket, "Twice the molar mass of caffeine?")
     events = await events_until(socket, "done")
     kinds = [event["type"] for event in events]
-    assert kinds == ["state", "question", "running", "step", "answer", "done"]
+    assert kinds == ["state", "question", "running", "step", "answer", "figures", "done"]
     for event in events:
         PROTOCOL.validate(event)  # what the server sends is what the panel's generated types say
     step = events[3]
     assert step["status"] == "ok" and step["step"] == 1
     assert step["outputs"][0]["text"] == "388.38\n"
     assert isinstance(step["execution_count"], int)
-    assert events[4]["text"] == "388.38 g" and events[5]["status"] == "answered"
+    assert events[4]["text"] == "388.38 g" and events[6]["status"] == "answered"
+    assert (events[5]["turns"], events[5]["steps"]) == (2, 1)  # a step, then the answer
     assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
 
     # The code ran in the server's kernel itself: the notebook's own kernel holds the variable.

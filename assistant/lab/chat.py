@@ -13,11 +13,12 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 
 from jupyter_client.manager import AsyncKernelManager
 
 from assistant.config import Settings, replay_policy
-from assistant.engine.events import LoopEvents, Step
+from assistant.engine.events import Figures, LoopEvents, Step
 from assistant.engine.kernel_context import context_from_kernel
 from assistant.engine.loop import ChatSession, LLMError
 from assistant.engine.sessions import follow_settings, kernel_executor, session_for
@@ -27,6 +28,7 @@ from assistant.lab.protocol import (
     DecisionRequest,
     DoneEvent,
     ErrorEvent,
+    FiguresEvent,
     NoticeEvent,
     ProposedEvent,
     QuestionEvent,
@@ -86,6 +88,9 @@ class _Broadcast(LoopEvents):
 
     def answer(self, text: str | None) -> None:
         self.chat.emit(AnswerEvent(text))
+
+    def finished(self, figures: Figures) -> None:
+        self.chat.emit(FiguresEvent(**asdict(figures)))
 
 
 class KernelChat:

@@ -111,6 +111,18 @@ class AnswerEvent:
 
 
 @dataclass(frozen=True)
+class FiguresEvent:
+    """What answering the question took: turns, executed steps, seconds and the model's tokens."""
+
+    TYPE: ClassVar[str] = "figures"
+    turns: int
+    steps: int
+    seconds: float
+    tokens_in: int
+    tokens_out: int
+
+
+@dataclass(frozen=True)
 class ErrorEvent:
     """A request refused, or a run that failed: the message says why."""
 
@@ -135,6 +147,7 @@ ServerEvent = (
     | StepEvent
     | NoticeEvent
     | AnswerEvent
+    | FiguresEvent
     | ErrorEvent
     | DoneEvent
 )
@@ -266,6 +279,8 @@ def _matches(value: Any, hint: Any) -> bool:
         return value is None
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:  # JSON has one number type: 12 is a float too
+        return isinstance(value, int | float) and not isinstance(value, bool)
     return isinstance(value, hint)
 
 

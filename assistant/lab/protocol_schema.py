@@ -80,7 +80,7 @@ def _type_schema(hint: Any) -> dict[str, Any]:
         return {"type": "array", "items": _type_schema(args[0])}
     if is_dataclass(hint):
         return _ref(hint)
-    scalars = {bool: "boolean", int: "integer", str: "string", type(None): "null"}
+    scalars = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null"}
     return {"type": scalars[hint]}
 
 
@@ -132,7 +132,8 @@ def _ts_type(schema: dict[str, Any]) -> str:
     if schema["type"] == "array":
         item = _ts_type(schema["items"])
         return f"({item})[]" if " | " in item else f"{item}[]"
-    return {"boolean": "boolean", "integer": "number", "string": "string", "null": "null"}[schema["type"]]
+    typescript = {"boolean": "boolean", "integer": "number", "number": "number", "string": "string", "null": "null"}
+    return typescript[schema["type"]]
 
 
 def main() -> None:

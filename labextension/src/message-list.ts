@@ -91,6 +91,7 @@ export class MessageList extends Panel {
         return new AnswerMessage(this.rendermime, message.text);
       case 'notice':
       case 'error':
+      case 'figures':
         return new NoticeMessage(message.kind, message.text);
       case 'step':
         return new StepMessage({

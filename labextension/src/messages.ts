@@ -104,7 +104,7 @@ export class AnswerMessage extends MessageWidget {
 
 /** A notice or an error line. */
 export class NoticeMessage extends MessageWidget {
-  constructor(kind: 'notice' | 'error', text: string) {
+  constructor(kind: 'notice' | 'error' | 'figures', text: string) {
     super(kind);
     this.addWidget(textWidget(text, 'sciwand-notice-text'));
   }

@@ -8,7 +8,12 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ClientRequest, IStepEvent, ServerEvent } from './protocol';
+import {
+  ClientRequest,
+  IFiguresEvent,
+  IStepEvent,
+  ServerEvent
+} from './protocol';
 
 /** The panel's link to its notebook's chat on the server. */
 export type ConnectionState =
@@ -75,7 +80,7 @@ export interface IThinkingMessage {
 export type ChatMessage =
   | { readonly kind: 'question'; readonly text: string }
   | { readonly kind: 'answer'; readonly text: string | null }
-  | { readonly kind: 'notice' | 'error'; readonly text: string }
+  | { readonly kind: 'notice' | 'error' | 'figures'; readonly text: string }
   | IThinkingMessage
   | IStepMessage;
 
@@ -256,6 +261,9 @@ export class ChatModel {
         this.dropThinking();
         this.add({ kind: 'answer', text: event.text });
         break;
+      case 'figures':
+        this.add({ kind: 'figures', text: figuresText(event) });
+        break;
       case 'error':
         this.dropThinking();
         this.add({ kind: 'error', text: event.message });
@@ -421,4 +429,10 @@ export class ChatModel {
   private _stateChanged = new Signal<this, void>(this);
   private _messagesChanged = new Signal<this, MessagesChange>(this);
   private _stepSucceeded = new Signal<this, IStepResult>(this);
+}
+
+/** What a run took, in one line: "2 turn(s), 1 step(s), 4.2 s, 1,830 tokens in / 61 out". */
+export function figuresText(figures: IFiguresEvent): string {
+  const tokens = `${figures.tokens_in.toLocaleString('en-US')} tokens in / ${figures.tokens_out.toLocaleString('en-US')} out`;
+  return `${figures.turns} turn(s), ${figures.steps} step(s), ${figures.seconds.toFixed(1)} s, ${tokens}`;
 }

@@ -80,6 +80,19 @@ export interface IAnswerEvent {
 }
 
 /**
+ * What answering the question took: turns, executed steps, seconds and the
+ * model's tokens.
+ */
+export interface IFiguresEvent {
+  type: 'figures';
+  turns: number;
+  steps: number;
+  seconds: number;
+  tokens_in: number;
+  tokens_out: number;
+}
+
+/**
  * A request refused, or a run that failed: the message says why.
  */
 export interface IErrorEvent {
@@ -153,6 +166,7 @@ export type ServerEvent =
   | IStepEvent
   | INoticeEvent
   | IAnswerEvent
+  | IFiguresEvent
   | IErrorEvent
   | IDoneEvent;
 

@@ -35,6 +35,14 @@ const APPROVED_RUN: ServerEvent[] = [
     note: ''
   },
   { type: 'answer', text: '**42 mg**' },
+  {
+    type: 'figures',
+    turns: 2,
+    steps: 1,
+    seconds: 4.25,
+    tokens_in: 1830,
+    tokens_out: 61
+  },
   { type: 'done', status: 'answered' },
   { type: 'state', running: false }
 ];
@@ -83,7 +91,7 @@ describe('ChatModel', () => {
       'model-writing',
       'idle'
     ]);
-    expect(kinds(model)).toEqual(['question', 'step', 'answer']);
+    expect(kinds(model)).toEqual(['question', 'step', 'answer', 'figures']);
     expect(onlyStep(model)).toMatchObject({
       status: 'ok',
       trusted: true,
@@ -236,5 +244,15 @@ describe('ChatModel', () => {
     expect(model.messages).toEqual([]);
     expect(model.transport).toBeNull();
     expect(model.hasKernel).toBe(false);
+  });
+
+  it('shows what a run took in one line after its answer', () => {
+    const [model] = connectedModel();
+    statesThrough(model, APPROVED_RUN);
+    expect(kinds(model).slice(-2)).toEqual(['answer', 'figures']);
+    expect(model.messages[model.messages.length - 1]).toEqual({
+      kind: 'figures',
+      text: '2 turn(s), 1 step(s), 4.3 s, 1,830 tokens in / 61 out'
+    });
   });
 });
