@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import InputError
 from kernels import KernelConfig
 from kernels.recovery import ReplayPolicy
 
@@ -20,10 +21,6 @@ from kernels.recovery import ReplayPolicy
 _KERNEL = KernelConfig()
 _REPLAY = ReplayPolicy()
 _GB = 1024**3
-
-
-class ConfigError(ValueError):
-    """A setting is missing, malformed or unsafe; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
             number = None
     if number is None or ("int" in kind and not number.is_integer()):
         expected = "a whole number" if "int" in kind else "a number"
-        raise ConfigError(f"{source}: {name} must be {expected}, got {raw!r}")
+        raise InputError(f"{source}: {name} must be {expected}, got {raw!r}")
     return int(number) if "int" in kind else number
 
 
@@ -95,17 +92,17 @@ def load_settings(overrides: dict[str, Any] | None = None, path: Path | None = N
         try:
             document = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+            raise InputError(f"{path}: not valid TOML ({exc})") from None
         secrets = _secret_keys(document)
         if secrets:
-            raise ConfigError(
+            raise InputError(
                 f"{path}: remove {', '.join(sorted(secrets))}; keys belong in the provider's environment "
                 "variable (e.g. OPENAI_API_KEY), never in a file"
             )
         table = document.get("sciwand", {})
         unknown = set(table) - known
         if unknown:
-            raise ConfigError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+            raise InputError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
         settings = replace(settings, **{k: _coerce(k, v, str(path)) for k, v in table.items()})
     from_env = {
         name: _coerce(name, os.environ[_ENV_PREFIX + name.upper()], _ENV_PREFIX + name.upper())

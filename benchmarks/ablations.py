@@ -11,14 +11,14 @@ overall, the change against the full harness, median seconds and tokens per task
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.runs.runner import ABLATIONS
+from assistant.runs.evaluation import RESULTS_FILE
+from assistant.runs.runner import ABLATIONS, ResultsLog
 from assistant.runs.tasks import load_suite
 
 DOMAINS = ("chemistry", "biology", "astronomy")
@@ -28,13 +28,8 @@ PARTS = ("helpers", "examples", "repair", "lookup", "binding", "checks", "voting
 def _records(out: Path, ids: set[str]) -> dict[str | None, list[dict[str, Any]]]:
     """The last record of each suite task per ablation (None: the full harness)."""
     latest: dict[tuple[str | None, str], dict[str, Any]] = {}
-    path = out / "results.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if record.get("id") in ids:
+    for record in ResultsLog(out / RESULTS_FILE).records():  # as sciwand eval reads it: a cut-short line is skipped
+        if record["id"] in ids:
             latest[(record.get("ablation"), record["id"])] = record
     variants: dict[str | None, list[dict[str, Any]]] = {}
     for (ablation, _), record in latest.items():

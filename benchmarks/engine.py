@@ -1,10 +1,12 @@
 """Engine figures in one run: execute overhead against raw jupyter_client, kernel start, embedded model.
 
-    .venv/bin/python -m benchmarks.engine [--repeats 200] [--skip-model]
+    .venv/bin/python -m benchmarks.engine [--repeats 200] [--skip-model] [--out runs/engine] [--model M]
 
 Prints two tables. The baseline for the overhead is jupyter_client's own blocking client talking to a
 plain ipykernel over the same IPC transport, measured in the same run, alternating with sciwand's
-session execute by execute so both see the same machine.
+session execute by execute so both see the same machine. The model table is five tasks of
+``benchmarks/tasks/quick.jsonl`` run as ``sciwand eval`` runs them (same runner, same check); a rerun in the
+same ``--out`` resumes, so use a new one for new timings.
 """
 
 from __future__ import annotations
@@ -18,13 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
+from rich.console import Console
 
-from assistant.config import load_settings
+from assistant.config import Settings, add_settings_arguments, flag_overrides, load_settings
 from assistant.engine.prompts import KERNEL_SETUP
 from assistant.llm.backends import describe, make_chat_model
-from benchmarks.questions import ENGINE_QUESTIONS
-from benchmarks.runner import run_questions
+from assistant.runs.evaluation import evaluate
+from assistant.runs.runner import RunOptions
+from assistant.runs.tasks import load_suite
+from benchmarks.harness import QUICK_SUITE
 from kernels import KernelSession
+
+# One or two per domain: ibuprofen MW, paracetamol HBD, GC %, translation, Planck18 D_L.
+ENGINE_TASKS = (
+    "quick-chem-ibuprofen-mw",
+    "quick-chem-paracetamol-hbd",
+    "quick-bio-gc-percent",
+    "quick-bio-translate",
+    "quick-astro-planck18-dl",
+)
 
 
 def _raw_execute(client: Any) -> None:
@@ -81,24 +95,28 @@ def start_seconds() -> tuple[float, float]:
     return statistics.median(starts), statistics.median(preambles)
 
 
-def model_table(out: Path) -> None:
-    settings = load_settings()
+def model_table(settings: Settings, out: Path) -> None:
+    tasks = [task for task in load_suite(QUICK_SUITE).tasks if task.id in ENGINE_TASKS]
     started = time.perf_counter()
     model = make_chat_model(settings)
-    print(f"\nEmbedded model: {describe(settings)} (prepared in {time.perf_counter() - started:.1f} s)\n")
+    print(f"\nModel: {describe(settings)} (prepared in {time.perf_counter() - started:.1f} s)\n")
     print(f"{'domain':<10} {'ok':<3} {'turns':>5} {'seconds':>8}  answer")
-    rows = run_questions(model, ENGINE_QUESTIONS, out, max_turns=settings.max_turns, timeout=settings.timeout)
-    for row in rows:
-        print(f"{row.domain:<10} {'yes' if row.ok else 'no':<3} {row.turns:>5} {row.seconds:>8.1f}  {row.answer[:70]}")
-    print(f"\nsolved {sum(row.ok for row in rows)}/{len(rows)}; notebooks and logs in {out}")
+    outcome = evaluate(tasks, model, out, RunOptions(settings), console=Console(stderr=True))
+    for record in outcome.records:
+        answer = (record["answer"] or "(none)").replace("\n", " ")
+        ok = "yes" if record["ok"] else "no"
+        print(f"{record['domain']:<10} {ok:<3} {record['turns']:>5} {record['seconds']:>8.1f}  {answer[:70]}")
+    solved = sum(bool(record["ok"]) for record in outcome.records)
+    print(f"\nsolved {solved}/{len(outcome.records)}; records and notebooks in {out}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--skip-model", action="store_true")
-    parser.add_argument("--out", type=Path, default=Path("runs/engine"), help="a notebook and a log per model question")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=Path("runs/engine"), help="the model tasks' records")
+    add_settings_arguments(parser)
+    args = parser.parse_args(argv)
     raw, ours = execute_overhead_ms(args.repeats)
     start_s, preamble_s = start_seconds()
     print(f"{'measure':<44} {'value':>10}")
@@ -108,7 +126,7 @@ def main() -> None:
     print(f"{'KernelSession start (median of 3)':<44} {start_s:>8.3f} s")
     print(f"{'domain preamble import (median of 3)':<44} {preamble_s:>8.3f} s")
     if not args.skip_model:
-        model_table(args.out)
+        model_table(load_settings(flag_overrides(args)), args.out)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
-"""Shared fixtures: real kernels (one per module where state isolation is not needed), scripted LLMs and a
-local OpenAI-compatible HTTP endpoint."""
+"""Shared fixtures and helpers: real kernels (one per module where state isolation is not needed), scripted LLMs,
+a local OpenAI-compatible HTTP endpoint, the CLI's environment, results.jsonl records, waiting on a condition.
+
+Test modules import the helpers: ``from conftest import read_results, wait_for``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +52,50 @@ class ScriptedChatModel(FakeListChatModel):
 
 def python_block(code: str, prose: str = "I will compute it.") -> str:
     return f"{prose}\n```python\n{code}\n```"
+
+
+# -- helpers shared by test modules ------------------------------------------------------------------------
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "the condition") -> object:
+    """Poll ``condition`` until it is truthy and return its value; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def stdout_text(result: Any) -> str:
+    """All an ``ExecutionResult`` printed to stdout, stream chunks joined (stderr and rich outputs left out)."""
+    return "".join(o.text or "" for o in result.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def read_results(out: Path) -> list[dict[str, Any]]:
+    """The records of ``OUT/results.jsonl`` in file order; every line must be a complete JSON record."""
+    return [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def results_by_id(out: Path) -> dict[str, dict[str, Any]]:
+    """``read_results(out)`` by task id (a later record of the same id wins)."""
+    return {record["id"]: record for record in read_results(out)}
+
+
+def cli_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment for a ``sciwand`` subprocess: no user config, no SCIWAND_* or OpenAI key, wide output."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SCIWAND_")}
+    env.pop("OPENAI_API_KEY", None)
+    env.update(SCIWAND_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="200", PYTHONIOENCODING="utf-8")
+    return env
+
+
+@pytest.fixture
+def cli_env(tmp_path) -> dict[str, str]:
+    """``cli_environment`` for this test's ``tmp_path``."""
+    return cli_environment(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -272,12 +322,15 @@ async def notebook_client(serverapp: Any, kernel_id: str) -> AsyncIterator[Any]:
         client.stop_channels()
 
 
-async def printed(client: Any, text: str) -> None:
+async def wait_printed(client: Any, text: str) -> None:
     """Wait until the kernel prints ``text``, whoever asked it to."""
     while True:
         message = await client.get_iopub_msg(timeout=60)
         if message["msg_type"] == "stream" and text in message["content"]["text"]:
             return
+
+
+
 
 
 async def connect(jp_ws_fetch, kernel_id: str, path: str = LAB_NOTEBOOK) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import api_lookup
+from assistant.errors import SciwandError
 from domain_tools import api_index
 
 QUESTIONS = [
@@ -130,7 +131,7 @@ def test_concurrent_first_uses_build_once(monkeypatch, tmp_path):
 
 def test_a_failed_build_says_why_and_lookup_gives_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "executable", "/bin/false")  # the subprocess fails at once
-    with pytest.raises(api_lookup.ApiIndexError, match="exit 1"):
+    with pytest.raises(SciwandError, match="exit 1"):
         api_lookup.ensure_index(tmp_path, lambda line: None)
     monkeypatch.setenv("SCIWAND_CACHE_DIR", str(tmp_path))
     assert api_lookup.lookup("molecular weight") == []

@@ -13,7 +13,7 @@ from assistant.cli.main import main
 from assistant.runs.batch import uses_llm
 from assistant.runs.batch_file import load_batch
 
-from conftest import python_block
+from conftest import python_block, read_results, results_by_id
 
 
 def write_notebook(path: Path, *sources: str, parameters: str | None = None) -> Path:
@@ -21,11 +21,6 @@ def write_notebook(path: Path, *sources: str, parameters: str | None = None) -> 
     cells += [new_code_cell(source) for source in sources]
     nbformat.write(new_notebook(cells=cells), str(path))
     return path
-
-
-def records(out: Path) -> dict[str, dict]:
-    lines = (out / "results.jsonl").read_text().splitlines()
-    return {record["id"]: record for record in map(json.loads, lines)}
 
 
 def cell_text(path: Path, index: int) -> str:
@@ -80,7 +75,7 @@ def test_batch_runs_notebooks_and_questions_records_each_and_resumes(workspace, 
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "line 4: not valid JSON" in captured.err
-    done = records(out)
+    done = results_by_id(out)
     assert set(done) == {"sq-water", "sq-ethanol", "ask", "spin"}
     assert done["sq-ethanol"]["ok"] and done["ask"]["ok"] and done["ask"]["answer"] == "hello 10"
     assert not done["spin"]["ok"] and "timed out" in done["spin"]["error"]  # a hanging task is isolated
@@ -88,8 +83,7 @@ def test_batch_runs_notebooks_and_questions_records_each_and_resumes(workspace, 
     assert "hello 10" in (out / "notebooks" / "ask.ipynb").read_text()
 
     assert main(argv) == 0  # the rerun skips what finished and retries the crashed task only
-    lines = (out / "results.jsonl").read_text().splitlines()
-    assert [json.loads(line)["id"] for line in lines[4:]] == ["spin"]
+    assert [record["id"] for record in read_results(out)[4:]] == ["spin"]
 
 
 def test_run_executes_a_parameterised_notebook_with_ask_cells(workspace):

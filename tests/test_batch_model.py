@@ -10,6 +10,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from assistant.cli.main import main
 
+from conftest import results_by_id
+
 pytestmark = pytest.mark.model
 
 
@@ -34,7 +36,7 @@ def test_batch_answers_a_question_and_runs_an_ask_notebook(tmp_path):
     )
     out = tmp_path / "out"
     assert main(["batch", str(tmp_path / "tasks.jsonl"), "--out", str(out), "--workers", "2"]) == 0
-    records = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    records = results_by_id(out)
     assert records["caffeine-mw"]["ok"], records["caffeine-mw"]
     assert records["benzene-nb"]["ok"], records["benzene-nb"]
     executed = nbformat.read(str(out / "notebooks" / "benzene-nb.ipynb"), as_version=4)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -13,13 +12,12 @@ from nbclient import NotebookClient
 
 from assistant.engine.prompts import KERNEL_SETUP
 
+from conftest import python_block
+
 
 @pytest.fixture
-def run_cli(tmp_path):
+def run_cli(tmp_path, cli_env):
     """``run_cli(*args, replies=None, stdin=None)``: run sciwand in ``tmp_path`` with no user config."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SCIWAND_")}
-    env.pop("OPENAI_API_KEY", None)
-    env.update(SCIWAND_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="200", PYTHONIOENCODING="utf-8")
 
     def run(*args: str, replies: list[str] | None = None, stdin: str | None = None, **extra_env: str):
         argv = [sys.executable, "-m", "assistant.cli.main", *args]
@@ -33,16 +31,12 @@ def run_cli(tmp_path):
             capture_output=True,
             text=True,
             cwd=tmp_path,
-            env={**env, **extra_env},
+            env={**cli_env, **extra_env},
             timeout=120,
             check=False,
         )
 
     return run
-
-
-def py(code: str) -> str:
-    return f"Computing.\n```python\n{code}\n```"
 
 
 def assert_one_line_error(completed, *fragments: str) -> None:
@@ -56,7 +50,9 @@ def assert_one_line_error(completed, *fragments: str) -> None:
 
 
 def test_ask_json_prints_one_json_object(run_cli):
-    completed = run_cli("ask", "What is 6 times 7?", "--json", replies=[py("print(6 * 7)"), "Final answer: 42"])
+    completed = run_cli(
+        "ask", "What is 6 times 7?", "--json", replies=[python_block("print(6 * 7)"), "Final answer: 42"]
+    )
     assert completed.returncode == 0, completed.stderr
     record = json.loads(completed.stdout)  # the whole of stdout is one JSON document
     assert {"answer", "ok", "turns", "steps", "model", "seconds", "tokens_in", "tokens_out"} <= set(record)
@@ -77,8 +73,8 @@ def test_ask_json_prints_one_json_object(run_cli):
 def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
     notebook_path = tmp_path / "out" / "session.ipynb"
     replies = [
-        py("print('checking')\nraise ValueError('bad input')"),
-        py("value = 6 * 7\nprint(value)\nvalue"),
+        python_block("print('checking')\nraise ValueError('bad input')"),
+        python_block("value = 6 * 7\nprint(value)\nvalue"),
         "Final answer: 42",
     ]
     completed = run_cli("ask", "Six times seven?", "--notebook", str(notebook_path), replies=replies)
@@ -113,7 +109,11 @@ def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
 
 def test_no_answer_within_the_turn_limit_exits_1(run_cli, tmp_path):
     notebook_path = tmp_path / "unanswered.ipynb"
-    replies = [py("raise RuntimeError('one')"), py("raise RuntimeError('two')"), "Final answer: too late"]
+    replies = [
+        python_block("raise RuntimeError('one')"),
+        python_block("raise RuntimeError('two')"),
+        "Final answer: too late",
+    ]
     completed = run_cli(
         "ask", "Unanswerable?", "--json", "--max-turns", "2", "--notebook", str(notebook_path), replies=replies
     )
@@ -167,9 +167,9 @@ def test_config_file_with_api_key_is_refused(run_cli, tmp_path):
 def test_chat_answers_follow_ups_on_one_kernel(run_cli, tmp_path):
     notebook_path = tmp_path / "chat.ipynb"
     replies = [
-        py("shared_x = 6 * 7\nprint(shared_x)"),
+        python_block("shared_x = 6 * 7\nprint(shared_x)"),
         "Final answer: forty-two",
-        py("print(shared_x * 1000 + 1)"),
+        python_block("print(shared_x * 1000 + 1)"),
         "Final answer: the second result",
     ]
     completed = run_cli(

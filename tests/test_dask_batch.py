@@ -15,7 +15,7 @@ from assistant.runs.dask_batch import run_on_dask
 from assistant.runs.runner import ResultsLog, RunOptions
 from assistant.runs.tasks import Task
 
-from conftest import python_block
+from conftest import python_block, read_results, results_by_id
 
 # Prints the pid of the Dask worker that runs the kernel: kernel -> zygote -> worker process.
 WORKER_PID = "import os, psutil\nprint(x, psutil.Process(os.getppid()).ppid())"
@@ -45,7 +45,7 @@ def test_tasks_spread_over_workers_and_results_stream_back(client, tmp_path):
     records = run_on_dask(tasks, settings, out, RunOptions(settings), client, log=log, on_record=seen.append)
 
     assert {record.id for record in records} == {task.id for task in tasks}
-    assert [record.id for record in seen] == [json.loads(line)["id"] for line in log.path.read_text().splitlines()]
+    assert [record.id for record in seen] == [record["id"] for record in read_results(out)]
     assert all(record.ok for record in records), [record.error for record in records if not record.ok]
     question = next(record for record in records if record.id == "question")
     assert question.answer == "42"
@@ -67,6 +67,6 @@ def test_batch_command_sends_tasks_to_the_scheduler(client, tmp_path):
     out = tmp_path / "out"
     argv = ["batch", str(tmp_path / "tasks.jsonl"), "--out", str(out), "--scheduler", client.scheduler.address]
     assert main(argv) == 0
-    done = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    done = results_by_id(out)
     assert set(done) == {"sq-2", "sq-3"} and all(r["ok"] for r in done.values())
     assert "9" in (out / "notebooks" / "sq-3.ipynb").read_text()

@@ -12,6 +12,10 @@ import pytest
 
 pytestmark = pytest.mark.model
 
+# Below pytest-timeout's 600 s for the whole test, so a slow run fails here with the CLI's stderr. On 2 cores a
+# question takes 11 s (median) to 117 s (slowest) of 138 suite tasks (runs/dev-v6, runs/test-final).
+ASK_SECONDS = 480
+
 
 def test_ask_answers_ibuprofen_weight_with_executed_code(tmp_path):
     notebook = tmp_path / "session.ipynb"
@@ -33,7 +37,7 @@ def test_ask_answers_ibuprofen_weight_with_executed_code(tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=900,
+        timeout=ASK_SECONDS,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +32,8 @@ from assistant.runs.runner import ResultsLog, RunOptions, run_tasks
 from assistant.runs.scores import render_table, summarize
 from assistant.runs.tasks import Check, check_answer, load_suite, parse_suite
 from domain_tools.catalog import Catalog
+
+from conftest import python_block, read_results, results_by_id, wait_for
 
 DATA = Path(__file__).parent / "data"
 DEV_SUITE = Path(__file__).parent.parent / "benchmarks" / "tasks" / "dev.jsonl"
@@ -68,10 +68,6 @@ FAST = {
     "vote_samples": 0,
     "check_answers": False,
 }
-
-
-def py(code: str) -> str:
-    return f"Computing.\n```python\n{code}\n```"
 
 
 class RoutedModel(BaseChatModel):
@@ -279,12 +275,12 @@ TASKS = "\n".join(
     ]
 ).splitlines()
 ROUTES = {
-    "pass": [py("print(6 * 7)"), "Final answer: 42"],
-    "fail": [py("print(2 + 3)"), "Final answer: 5"],
-    "m1": [py("x = 21\nprint(x)"), "Final answer: x is 21"],
-    "m2": [py("print(x * 2)"), "Final answer: 42"],
+    "pass": [python_block("print(6 * 7)"), "Final answer: 42"],
+    "fail": [python_block("print(2 + 3)"), "Final answer: 5"],
+    "m1": [python_block("x = 21\nprint(x)"), "Final answer: x is 21"],
+    "m2": [python_block("print(x * 2)"), "Final answer: 42"],
     "crash": ["RAISE"],
-    "rec": [py("raise ValueError('not yet')"), py("print(7)"), "Final answer: 7"],
+    "rec": [python_block("raise ValueError('not yet')"), python_block("print(7)"), "Final answer: 7"],
 }
 
 
@@ -300,9 +296,8 @@ def test_runner_records_every_outcome_and_workers_do_not_change_them(tmp_path):
     run_tasks(tasks, model, one, options, workers=1, log=ResultsLog(one / "results.jsonl"))
     run_tasks(tasks, RoutedModel(routes=ROUTES), two, options, workers=2, log=ResultsLog(two / "results.jsonl"))
 
-    lines = (one / "results.jsonl").read_text().splitlines()
-    records = {record["id"]: record for record in map(json.loads, lines)}
-    assert len(lines) == 5 and set(records) == {task.id for task in tasks}
+    records = results_by_id(one)
+    assert len(read_results(one)) == 5 and set(records) == {task.id for task in tasks}
     for record in records.values():
         assert set(record) == RECORD_FIELDS
         assert record["model"] == "routed" and record["ablation"] is None and record["seconds"] > 0
@@ -327,7 +322,7 @@ def test_runner_records_every_outcome_and_workers_do_not_change_them(tmp_path):
     assert "**Check (python):** passed" in multi_notebook.cells[-1].source
     assert "The task failed" in nbformat.read(one / crashed["notebook"], as_version=4).cells[-1].source
 
-    second = {r["id"]: _comparable(r) for r in map(json.loads, (two / "results.jsonl").read_text().splitlines())}
+    second = {task_id: _comparable(record) for task_id, record in results_by_id(two).items()}
     assert second == {task_id: _comparable(record) for task_id, record in records.items()}
 
     # The table of those records: a row per domain and the overall one.
@@ -342,7 +337,7 @@ def test_runner_records_every_outcome_and_workers_do_not_change_them(tmp_path):
     outcome = evaluate(tasks, model, one, options, console=Console(file=io.StringIO()))
     assert (outcome.ran, outcome.skipped, len(outcome.records)) == (0, 5, 5)
     assert len(model.calls) == calls
-    assert len((one / "results.jsonl").read_text().splitlines()) == 5
+    assert len(read_results(one)) == 5
     # ... but another ablation in the same directory is a different run.
     other = RunOptions(ROUTED, ablation="hints", session_options=FAST)
     outcome = evaluate(tasks[:1], RoutedModel(routes=ROUTES), one, other, console=Console(file=io.StringIO()))
@@ -358,8 +353,9 @@ def test_feedback_ablation_answers_from_the_first_steps_output(tmp_path):
         '"check": {"type": "number", "value": 3}}',
     ]
     routes = {
-        "one": [py("print('the product is', 6 * 7)"), "Final answer: 41"],  # the second reply is never asked for
-        "two": [py("print(1 + 2\n"), py("print(1 + 2)"), "Final answer: 3"],  # no repair turn either
+        # The second reply of "one" is never asked for; nor is the repair turn of "two".
+        "one": [python_block("print('the product is', 6 * 7)"), "Final answer: 41"],
+        "two": [python_block("print(1 + 2\n"), python_block("print(1 + 2)"), "Final answer: 3"],
     }
     model = RoutedModel(routes=routes)
     options = RunOptions(ROUTED, ablation="feedback", session_options=FAST)
@@ -387,14 +383,6 @@ def test_the_table_names_every_domain():
 # -- the command ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli_env(tmp_path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SCIWAND_")}
-    env.pop("OPENAI_API_KEY", None)
-    env.update(SCIWAND_CONFIG=str(tmp_path / "no-config.toml"), COLUMNS="120", PYTHONIOENCODING="utf-8")
-    return env
-
-
 def _eval_command(suite: Path, replies: Path, out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
@@ -415,14 +403,14 @@ def test_eval_command_runs_scores_and_resumes(tmp_path, cli_env):
     replies.write_text(
         json.dumps(
             [
-                py("print(6 * 7)"),
+                python_block("print(6 * 7)"),
                 "Final answer: 42",
-                py("base = 'thymine'\nprint(base)"),
+                python_block("base = 'thymine'\nprint(base)"),
                 "Final answer: thymine",
-                py("x = 21\nprint(x)"),
+                python_block("x = 21\nprint(x)"),
                 "Final answer: x is 21",
-                py("print(x * 2"),
-                py("print(x * 2)"),
+                python_block("print(x * 2"),
+                python_block("print(x * 2)"),
                 "Final answer: 42",
             ]
         )
@@ -437,7 +425,7 @@ def test_eval_command_runs_scores_and_resumes(tmp_path, cli_env):
         assert row in first.stdout
     assert re.search(r"overall\s+2/3\s+67%", first.stdout), first.stdout
 
-    records = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    records = results_by_id(out)
     assert list(records) == ["mini-pass", "mini-fail", "mini-multi"]
     assert all(set(record) == RECORD_FIELDS for record in records.values())
     assert records["mini-pass"]["ok"] and not records["mini-fail"]["ok"] and records["mini-multi"]["ok"]
@@ -450,7 +438,7 @@ def test_eval_command_runs_scores_and_resumes(tmp_path, cli_env):
     second = subprocess.run(command, capture_output=True, text=True, env=cli_env, timeout=120, check=False)
     assert second.returncode == 0, second.stderr
     assert "3 task(s) already have a result" in second.stderr
-    assert len((out / "results.jsonl").read_text().splitlines()) == 3
+    assert len(read_results(out)) == 3
     assert re.search(r"overall\s+2/3\s+67%", second.stdout), second.stdout
 
 
@@ -477,15 +465,15 @@ def test_ctrl_c_stops_running_kernels_and_keeps_finished_results(tmp_path, cli_e
     )
     replies = tmp_path / "replies.json"
     slow_code = "open('started', 'w').close()\nimport time\ntime.sleep(120)"
-    replies.write_text(json.dumps([py("print(6 * 7)"), "Final answer: 42", py(slow_code), "Final answer: 1"]))
+    replies.write_text(
+        json.dumps([python_block("print(6 * 7)"), "Final answer: 42", python_block(slow_code), "Final answer: 1"])
+    )
     out = tmp_path / "out"
     process = subprocess.Popen(
         _eval_command(suite, replies, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env
     )
     started = out / "work" / "slow" / "started"
-    deadline = time.monotonic() + 90
-    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.2)
+    wait_for(lambda: started.exists() or process.poll() is not None, 90, "the slow task to start")
     assert started.exists(), process.communicate(timeout=5)
     kernels = [proc for proc in psutil.process_iter(["cwd"]) if (proc.info["cwd"] or "") == str(started.parent)]
     assert kernels  # the slow task's kernel, busy sleeping
@@ -495,7 +483,7 @@ def test_ctrl_c_stops_running_kernels_and_keeps_finished_results(tmp_path, cli_e
     assert not [proc for proc in kernels if proc.is_running()], "the interrupted task's kernel was left running"
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    assert [json.loads(line)["id"] for line in (out / "results.jsonl").read_text().splitlines()] == ["quick"]
+    assert [record["id"] for record in read_results(out)] == ["quick"]
     assert "overall" in stdout  # the score of what finished is still shown
     interrupted_cell = nbformat.read(out / "notebooks" / "slow.ipynb", as_version=4).cells[-1]
     assert interrupted_cell.outputs[-1].ename == "KeyboardInterrupt"  # the running cell was interrupted

@@ -16,23 +16,14 @@ import pytest
 
 from kernels import KernelSession, Status, cgroup
 
+from conftest import stdout_text, wait_for
+
 LIMITS = {
     "memory_limit_bytes": 2 * 1024**3,
     "max_file_bytes": 64 * 1024**2,
     "max_processes": 64,
     "output_limit_chars": 10_000,
 }
-
-
-def printed(result) -> str:
-    return "".join(o.text or "" for o in result.outputs if o.output_type == "stream" and o.name == "stdout")
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -45,7 +36,7 @@ def limited(make_kernel):
 
 def assert_state_kept(session: KernelSession) -> None:
     after = session.execute("print(kept + 1)")
-    assert after.ok and printed(after) == "42\n"
+    assert after.ok and stdout_text(after) == "42\n"
 
 
 def assert_died_then_restarts(session: KernelSession, result) -> None:
@@ -53,7 +44,7 @@ def assert_died_then_restarts(session: KernelSession, result) -> None:
     assert "died" in result.note
     assert not session.is_alive()
     session.restart()
-    assert printed(session.execute("print(1)")) == "1\n"
+    assert stdout_text(session.execute("print(1)")) == "1\n"
     gone = session.execute("kept")
     assert gone.error is not None and gone.error.ename == "NameError"
 
@@ -102,8 +93,8 @@ def test_busy_loop_times_out_and_is_interrupted(limited):
 def test_huge_print_is_capped_with_a_marker(limited):
     result = limited.execute("print('x' * 200_000_000)", timeout=60)
     assert result.ok
-    assert len(printed(result)) <= LIMITS["output_limit_chars"]
-    assert len(printed(result)) + result.truncated_chars == 200_000_001  # every character kept or counted
+    assert len(stdout_text(result)) <= LIMITS["output_limit_chars"]
+    assert len(stdout_text(result)) + result.truncated_chars == 200_000_001  # every character kept or counted
     assert f"[... {result.truncated_chars} characters of output dropped ...]" in (result.outputs[-1].text or "")
     assert_state_kept(limited)
 

@@ -15,7 +15,8 @@ import time
 import pytest
 
 from assistant.config import Settings
-from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession
+from assistant.errors import LLMError
 from assistant.llm.backends import call_deadline, make_chat_model
 from domain_tools.catalog import Catalog
 

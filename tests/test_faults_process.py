@@ -11,15 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
 
-from conftest import python_block
+from conftest import cli_environment, python_block, read_results, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP_ONE = "print('marker-step-one', 6 * 7)"
@@ -29,19 +27,8 @@ HANG = (
 )
 
 
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    """Poll ``condition`` until it is truthy; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 def start(argv: list[str], cwd: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "SCIWAND_CONFIG": str(cwd / "none.toml")}
+    env = {**cli_environment(cwd), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "assistant.cli.main", *argv],
         cwd=cwd,
@@ -135,8 +122,7 @@ def test_sigkill_during_batch_keeps_records_and_a_rerun_finishes_the_rest(tmp_pa
     finally:
         survivors = kill_and_check_no_orphans(process)
 
-    lines = results.read_text().splitlines()
-    records = [json.loads(line) for line in lines]  # every line parses
+    records = read_results(out)  # every line parses
     assert [record["id"] for record in records] == ["first"]
     assert records[0]["ok"] is not None and records[0]["answer"] == "42" and records[0]["error"] is None
     notebook = valid_notebook(out / records[0]["notebook"])
@@ -149,7 +135,7 @@ def test_sigkill_during_batch_keeps_records_and_a_rerun_finishes_the_rest(tmp_pa
     _, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, stderr
     assert "1 task(s) already finished" in stderr
-    records = [json.loads(line) for line in results.read_text().splitlines()]
+    records = read_results(out)
     assert [record["id"] for record in records] == ["first", "second"]  # 'first' is not duplicated
     assert records[1]["answer"] == "2" and records[1]["error"] is None
     valid_notebook(out / records[1]["notebook"])

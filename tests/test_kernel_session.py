@@ -13,6 +13,8 @@ import pytest
 from kernels import AsyncKernelSession, KernelConfig, KernelSession, Output, Status
 from kernels.environment import kernel_environment, looks_secret
 
+from conftest import stdout_text, wait_for
+
 # A valid 1x1 PNG.
 TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -22,10 +24,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def streams(result) -> list[tuple[str | None, str | None]]:
     return [(o.name, o.text) for o in result.outputs if o.output_type == "stream"]
-
-
-def printed(result) -> str:
-    return "".join(o.text or "" for o in result.outputs if o.output_type == "stream" and o.name == "stdout")
 
 
 def process_gone(pid: int) -> bool:
@@ -110,7 +108,7 @@ def test_error_has_name_value_and_plain_traceback(kernel):
     assert all("\x1b" not in line for line in result.error.traceback)
     assert any("Cell In[" in line for line in result.error.traceback)
     assert result.error.traceback[-1].startswith("ZeroDivisionError")
-    assert printed(result) == "before\n"  # output before the error is kept
+    assert stdout_text(result) == "before\n"  # output before the error is kept
 
 
 def test_execution_count_increases_and_duration_is_measured(kernel):
@@ -134,7 +132,7 @@ def test_evaluate_reads_a_value_back_without_a_trace_in_the_kernel(kernel):
 
 def test_working_directory_is_the_configured_cwd(kernel):
     result = kernel.execute("import os\nprint(os.getcwd())")
-    assert os.path.realpath(printed(result).strip()) == os.path.realpath(kernel.session.config.cwd)
+    assert os.path.realpath(stdout_text(result).strip()) == os.path.realpath(kernel.session.config.cwd)
 
 
 # -- hangs, interrupts and deaths -------------------------------------------------------------------
@@ -151,7 +149,7 @@ def test_timeout_interrupts_and_keeps_state(kernel):
     assert result.error is not None and result.error.ename == "KeyboardInterrupt"
     after = kernel.execute("print(kept_before_hang + 1)")
     assert after.ok
-    assert printed(after) == "42\n"
+    assert stdout_text(after) == "42\n"
 
 
 def test_interrupted_request_does_not_leak_into_the_next(kernel):
@@ -161,7 +159,7 @@ def test_interrupted_request_does_not_leak_into_the_next(kernel):
     )
     assert hung.status is Status.TIMEOUT
     assert "intact" in hung.note
-    assert "tick" in printed(hung)
+    assert "tick" in stdout_text(hung)
     result = kernel.execute("print('mine')")
     assert result.ok
     assert result.outputs == [Output("stream", name="stdout", text="mine\n")]
@@ -179,7 +177,7 @@ def test_ignored_interrupt_restarts_the_kernel(make_kernel):
     assert "restarted" in result.note
     assert session.pid != old_pid
     assert process_gone(old_pid)
-    assert printed(session.execute("print('alive')")) == "alive\n"
+    assert stdout_text(session.execute("print('alive')")) == "alive\n"
     gone = session.execute("lost_on_restart")
     assert gone.status is Status.ERROR
     assert gone.error is not None and gone.error.ename == "NameError"
@@ -196,7 +194,7 @@ def test_death_is_detected_quickly_and_restart_recovers(make_kernel):
     assert not session.is_alive()
     session.restart()
     assert session.is_alive()
-    assert printed(session.execute("print('back')")) == "back\n"
+    assert stdout_text(session.execute("print('back')")) == "back\n"
 
 
 # -- limits -----------------------------------------------------------------------------------------
@@ -208,7 +206,7 @@ def test_output_flood_is_capped_and_counted(limited_kernel):
     kept = sum(len(o.text or "") + sum(len(str(v)) for v in o.data.values()) for o in result.outputs)
     assert kept < 20_000
     assert result.truncated_chars > 0
-    stdout = printed(result)
+    stdout = stdout_text(result)
     assert len(stdout) + result.truncated_chars == 1_000_001  # every character is kept or counted
     marker = result.outputs[-1]
     assert marker.name == "stderr"
@@ -221,7 +219,7 @@ def test_memory_limit_turns_a_huge_allocation_into_memory_error(limited_kernel):
     assert result.error is not None and result.error.ename == "MemoryError"
     after = limited_kernel.execute("print(sum(range(10)))")
     assert after.ok
-    assert printed(after) == "45\n"
+    assert stdout_text(after) == "45\n"
 
 
 # -- environment ------------------------------------------------------------------------------------
@@ -278,7 +276,7 @@ def test_parent_secrets_never_reach_the_kernel(make_kernel, monkeypatch):
         monkeypatch.setenv(name, value)
     session = make_kernel()
     result = session.execute("import json, os\nprint(json.dumps(dict(os.environ)))")
-    kernel_env = json.loads(printed(result))
+    kernel_env = json.loads(stdout_text(result))
     assert "PATH" in kernel_env
     for name, value in secrets.items():
         assert name not in kernel_env
@@ -294,7 +292,7 @@ def test_shutdown_leaves_no_processes_and_is_idempotent(tmp_path):
         kernel_pid = session.pid
         assert kernel_pid is not None and psutil.pid_exists(kernel_pid)
         result = session.execute("import subprocess\nchild = subprocess.Popen(['sleep', '300'])\nprint(child.pid)")
-        child_pid = int(printed(result))
+        child_pid = int(stdout_text(result))
         assert psutil.Process(child_pid).ppid() == kernel_pid
     finally:
         session.shutdown()
@@ -308,7 +306,7 @@ def test_context_manager_starts_and_stops(tmp_path):
     with KernelSession(KernelConfig(cwd=tmp_path)) as session:
         pid = session.pid
         assert session.is_alive()
-        assert printed(session.execute("print('inside')")) == "inside\n"
+        assert stdout_text(session.execute("print('inside')")) == "inside\n"
     assert process_gone(pid)
 
 
@@ -337,7 +335,7 @@ async def test_async_session_runs_code_and_shuts_down(tmp_path):
 async def test_sync_facade_works_inside_a_running_event_loop(kernel):
     # The facade runs its own loop in a thread, so a caller that already runs a loop (Jupyter) can use it.
     result = kernel.execute("print('from a loop')")
-    assert printed(result) == "from a loop\n"
+    assert stdout_text(result) == "from a loop\n"
 
 
 def test_shutdown_from_another_thread_ends_a_pending_execute(make_kernel, tmp_path):
@@ -356,10 +354,7 @@ def test_shutdown_from_another_thread_ends_a_pending_execute(make_kernel, tmp_pa
 
     worker = threading.Thread(target=run)
     worker.start()
-    deadline = time.monotonic() + 30
-    while not running.exists():  # the kernel is inside the loop once the file exists
-        assert time.monotonic() < deadline, "the execute never started"
-        time.sleep(0.01)
+    wait_for(running.exists, 30, "the execute to start")  # the kernel is inside the loop once the file exists
     session.shutdown()
     worker.join(timeout=30)
     assert not worker.is_alive(), "execute still blocked after shutdown"

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from assistant.errors import InputError
 from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import (
     CLIENT_REQUESTS,
@@ -21,7 +22,6 @@ from assistant.lab.protocol import (
     History,
     NoticeEvent,
     ProposedEvent,
-    ProtocolError,
     QuestionEvent,
     RunningEvent,
     StateEvent,
@@ -110,7 +110,7 @@ def test_each_message_reads_back_as_itself(message):
     ],
 )
 def test_a_malformed_request_is_refused_with_what_is_wrong(text, expected):
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(InputError) as refused:
         from_json(text)
     assert str(refused.value) == expected
 

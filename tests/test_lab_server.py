@@ -15,7 +15,7 @@ from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import QuestionEvent, TokenEvent
 from assistant.lab.protocol_schema import json_schema
 
-from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, printed, python_block, start_kernel
+from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, python_block, wait_printed, start_kernel
 
 NOTEBOOK = LAB_NOTEBOOK
 KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
@@ -127,7 +127,7 @@ async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_f
     other_tab = await connect(jp_ws_fetch, kernel_id)
     async with notebook_client(jp_serverapp, kernel_id) as watcher:
         ask(socket, "Loop forever")
-        await printed(watcher, "started")  # the step is running in the kernel, not about to
+        await wait_printed(watcher, "started")  # the step is running in the kernel, not about to
     ask(other_tab, "Something else")
     refusal = (await events_until(other_tab, "error"))[-1]
     assert "already running" in refusal["message"]

@@ -17,9 +17,12 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.engine import prompts
 from assistant.engine.events import LoopEvents
-from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession
+from assistant.errors import LLMError
 from assistant.llm import local_model
 from kernels import Status
+
+from conftest import stdout_text
 
 
 class RecordingEvents(LoopEvents):
@@ -72,10 +75,6 @@ class UsageReportingModel(FakeListChatModel):
             yield ChatGenerationChunk(message=AIMessageChunk(content=chunk.message.content, usage_metadata=usage))
 
 
-def stdout(step) -> str:
-    return "".join(o.text or "" for o in step.result.outputs if o.output_type == "stream" and o.name == "stdout")
-
-
 def test_error_then_fix_then_answer(make_chat, code_reply):
     chat = make_chat(
         [
@@ -90,7 +89,7 @@ def test_error_then_fix_then_answer(make_chat, code_reply):
     assert result.ok
     assert result.grounded
     assert result.turns == 3
-    assert stdout(result.steps[1]) == "7\n"
+    assert stdout_text(result.steps[1].result) == "7\n"
     # The LLM saw the error and then the output of its fix.
     calls = chat.model.calls
     assert "NameError" in calls[1][-1].content
@@ -217,7 +216,7 @@ def test_follow_up_question_uses_a_variable_from_the_first(make_chat, code_reply
     assert first.answer == "21.5"
     assert second.answer == "43.0"
     assert [step.result.status for step in second.steps] == [Status.OK]
-    assert stdout(second.steps[0]) == "43.0\n"
+    assert stdout_text(second.steps[0].result) == "43.0\n"
     # The second question's prompt carries the first question, its code and its answer.
     history = [message.content for message in chat.model.calls[2]]
     assert "What is the mass?" in history
@@ -338,7 +337,7 @@ def test_code_is_cut_at_the_closing_fence(make_chat, code_reply):
     result = chat.ask("run?")
     tokens = "".join(arg for name, arg in events.calls if name == "token")
     assert "kept talking" not in tokens
-    assert stdout(result.steps[0]) == "ran\n"
+    assert stdout_text(result.steps[0].result) == "ran\n"
 
 
 def test_ask_result_to_dict_is_json_ready(make_chat, code_reply):

@@ -7,13 +7,18 @@ assistant is shown, when there are any), or a score on it would no longer measur
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from assistant.runs.tasks import Suite, load_suite
+from assistant.runs.tasks import Suite, check_answer, load_suite
+
+from conftest import python_block, read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = ROOT / "benchmarks" / "tasks"
@@ -75,7 +80,7 @@ def _inputs_by_task(suite: Suite) -> dict[str, set[str]]:
     return {task.id: inputs(task.question_text) for task in suite.tasks}
 
 
-@pytest.mark.parametrize("name", ["dev.jsonl", "test.jsonl"])
+@pytest.mark.parametrize("name", ["dev.jsonl", "test.jsonl", "quick.jsonl"])
 def test_suite_parses_without_problems(name):
     suite = _suite(name)
     assert suite.problems == []
@@ -126,3 +131,46 @@ def test_test_suite_shares_no_input_with_worked_examples():
     examples = set().union(*(inputs(path.read_text(encoding="utf-8")) for path in files))
     shared = {tid: sorted(found & examples) for tid, found in _inputs_by_task(_suite("test.jsonl")).items()}
     assert {tid: found for tid, found in shared.items() if found} == {}
+
+
+# -- the benchmark scripts' suite ------------------------------------------------------------------------------
+
+
+def test_quick_suite_has_five_tasks_per_domain_and_the_engine_figures_five_of_them():
+    """benchmarks/harness.py runs the whole quick suite; benchmarks/engine.py five of its tasks, by id."""
+    suite = _suite("quick.jsonl")
+    assert Counter(task.domain for task in suite.tasks) == dict.fromkeys(DOMAINS, 5)
+    engine = (ROOT / "benchmarks" / "engine.py").read_text(encoding="utf-8")
+    named = set(re.findall(r'"(quick-[a-z0-9-]+)"', engine))
+    assert len(named) == 5 and named <= {task.id for task in suite.tasks}
+
+
+def test_benchmark_harness_scores_with_the_eval_check(tmp_path, cli_env):
+    """The harness runs a suite through sciwand eval's runner: its records are judged by ``check_answer``."""
+    suite = tmp_path / "one.jsonl"
+    suite.write_text(_lines("quick.jsonl")[-1] + "\n")
+    [task] = load_suite(suite).tasks
+    replies = tmp_path / "replies.json"
+    # Off by 0.001 day: the old benchmark scorer's 0.02 % took anything within 492 days; the task's check, 0.0005.
+    replies.write_text(json.dumps([python_block("print(2460310.501)"), "Final answer: JD 2460310.501"] * 4))
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "benchmarks.harness", str(suite), "--variants", "full", "--out", str(out)]
+    completed = subprocess.run(
+        [*argv, "--model", f"scripted:{replies}"],
+        cwd=ROOT,
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    [record] = read_results(out / "full")
+    verdict = check_answer(task.check, record["answer"], task.question_text)
+    assert record["expected"] == task.check.to_dict() and record["detail"] == verdict.detail
+    assert record["ok"] is verdict.ok and record["answer"] == "JD 2460310.501" and not verdict.ok
+    assert re.search(r"^full\s+0/1\s", completed.stdout, re.MULTILINE), completed.stdout
+
+
+def _lines(name: str) -> list[str]:
+    return [line for line in (TASKS / name).read_text(encoding="utf-8").splitlines() if line.strip()]

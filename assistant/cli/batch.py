@@ -10,9 +10,10 @@ from pathlib import Path
 from rich.console import Console
 
 from assistant.config import Settings, add_settings_arguments
+from assistant.errors import InputError
 from assistant.llm.model_cache import ModelCache
 from assistant.runs.batch import run_batch
-from assistant.runs.batch_file import BatchFileError, load_batch, parse_parameter
+from assistant.runs.batch_file import load_batch, parse_parameter
 from assistant.runs.evaluation import RESULTS_FILE
 from assistant.runs.runner import RunOptions, run_task
 from assistant.runs.scores import render_table, summarize
@@ -37,17 +38,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add_settings_arguments(run)
 
 
-def batch_command(args: argparse.Namespace, settings: Settings, setup_error: type[Exception]) -> int:
+def batch_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
-        raise setup_error(f"--workers must be at least 1, got {args.workers}")
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
     try:
         suite = load_batch(args.tasks)
-    except (OSError, UnicodeDecodeError, BatchFileError) as exc:
-        raise setup_error(f"cannot read the tasks {args.tasks}: {getattr(exc, 'strerror', None) or exc}") from None
+    except (OSError, UnicodeDecodeError, InputError) as exc:
+        raise InputError(f"cannot read the tasks {args.tasks}: {getattr(exc, 'strerror', None) or exc}") from None
     for problem in suite.problems:
         print(f"sciwand: {args.tasks} {problem}; skipped", file=sys.stderr)
     if not suite.tasks:
-        raise setup_error(f"{args.tasks}: no valid task")
+        raise InputError(f"{args.tasks}: no valid task")
     out = args.out or Path("runs") / "batch" / args.tasks.stem
     errors = Console(stderr=True, highlight=False)
     outcome = run_batch(suite.tasks, settings, out, workers=args.workers, console=errors, scheduler=args.scheduler)
@@ -59,9 +60,9 @@ def batch_command(args: argparse.Namespace, settings: Settings, setup_error: typ
     return 0
 
 
-def run_command(args: argparse.Namespace, settings: Settings, setup_error: type[Exception]) -> int:
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if not args.notebook.is_file():
-        raise setup_error(f"no such notebook: {args.notebook}")
+        raise InputError(f"no such notebook: {args.notebook}")
     output = args.output or Path("runs") / "run" / args.notebook.name
     task_id = re.sub(r"[^A-Za-z0-9._-]", "-", output.stem).lstrip("-.") or "notebook"
     parameters = {name: parse_parameter(value) for name, value in args.parameter}

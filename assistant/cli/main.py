@@ -12,7 +12,6 @@ from rich.console import Console
 from assistant.cli import batch as batch_cli
 from assistant.cli.terminal import TerminalView
 from assistant.config import (
-    ConfigError,
     Settings,
     add_settings_arguments,
     flag_overrides,
@@ -20,9 +19,10 @@ from assistant.config import (
     load_settings,
 )
 from assistant.engine.events import Fanout, LoopEvents
-from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession
 from assistant.engine.sessions import kernel_executor, session_for
-from assistant.llm.backends import BackendError, describe, make_chat_model
+from assistant.errors import InputError, LLMError, SciwandError
+from assistant.llm.backends import describe, make_chat_model
 from assistant.runs.evaluation import RESULTS_FILE, evaluate
 from assistant.runs.notebook import NotebookTranscript
 from assistant.runs.progress import ByteProgress
@@ -32,11 +32,7 @@ from assistant.runs.tasks import load_suite
 from kernels import KernelConfig, KernelSession
 
 EXIT_NO_ANSWER = 1
-EXIT_SETUP = 2
-
-
-class SetupError(RuntimeError):
-    """The command cannot start (a bad suite path, an unusable output directory); exit 2 with one line."""
+EXIT_SETUP = 2  # any SciwandError: one line, no traceback
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -119,24 +115,24 @@ def _chat(args: argparse.Namespace, console: Console) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    """Run a suite and print its score; problems that stop the whole run are SetupErrors (exit 2)."""
+    """Run a suite and print its score; problems that stop the whole run are InputErrors (exit 2)."""
     settings = _settings(args)
     if args.workers < 1:
-        raise SetupError(f"--workers must be at least 1, got {args.workers}")
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
     try:
         suite = load_suite(args.suite)
     except (OSError, UnicodeDecodeError) as exc:
-        raise SetupError(f"cannot read the suite {args.suite}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InputError(f"cannot read the suite {args.suite}: {getattr(exc, 'strerror', None) or exc}") from None
     if not suite.tasks:
         first = f" ({suite.problems[0]})" if suite.problems else ""
-        raise SetupError(f"{args.suite}: no valid task{first}")
+        raise InputError(f"{args.suite}: no valid task{first}")
     for problem in suite.problems:
         print(f"sciwand: {args.suite} {problem}; skipped", file=sys.stderr)
     out = args.out or Path("runs") / "eval" / args.suite.stem
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SetupError(f"cannot use --out {out}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot use --out {out}: {exc.strerror or exc}") from None
     errors = Console(stderr=True, highlight=False)
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", errors))
     options = RunOptions(settings, ablation=args.ablate)
@@ -159,11 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             return _eval(args)
         if args.command == "batch":
-            return batch_cli.batch_command(args, _settings(args), SetupError)
+            return batch_cli.batch_command(args, _settings(args))
         if args.command == "run":
-            return batch_cli.run_command(args, _settings(args), SetupError)
+            return batch_cli.run_command(args, _settings(args))
         return _chat(args, console)
-    except (ConfigError, BackendError, LLMError, SetupError) as exc:
+    except SciwandError as exc:
         print(f"sciwand: {exc}", file=sys.stderr)
         return EXIT_SETUP
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.engine.retrieval import BM25, tokens
+from assistant.errors import SciwandError
 from domain_tools.api_index import SCHEMA, default_path
 
 Progress = Callable[[str], None]
@@ -73,10 +74,6 @@ _STEM_RULES = (
     ("ed", ""),
     ("s", ""),
 )
-
-
-class ApiIndexError(RuntimeError):
-    """The API index could not be built or read; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -141,13 +138,13 @@ class ApiIndex:
         try:
             document = json.loads(path.read_text())
             if document.get("schema") != SCHEMA:
-                raise ApiIndexError(f"{path} has schema {document.get('schema')}, expected {SCHEMA}")
+                raise SciwandError(f"{path} has schema {document.get('schema')}, expected {SCHEMA}")
             raw = document["entries"]
             entries = [ApiEntry(item["n"], item["s"], item["d"], item["k"]) for item in raw]
             contexts = [f"{document['contexts'][item['c']]} {item.get('w', '')}" for item in raw]
             return cls(entries, contexts)
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise ApiIndexError(f"cannot read the API index {path}: {exc}") from exc
+            raise SciwandError(f"cannot read the API index {path}: {exc}") from exc
 
     def search(self, question: str, k: int = 5, domain: str | None = None) -> list[ApiEntry]:
         """The ``k`` best entries; with a ``domain``, only that domain's libraries (numpy and scipy are
@@ -210,7 +207,7 @@ def _build(path: Path, progress: Progress) -> None:
     finally:
         watchdog.cancel()
     if code != 0 or not path.exists():
-        raise ApiIndexError(f"building the API index failed (exit {code}): {' | '.join(tail)}")
+        raise SciwandError(f"building the API index failed (exit {code}): {' | '.join(tail)}")
 
 
 def ensure_index(cache_dir: Path | None = None, progress: Progress | None = None) -> Path:
@@ -229,15 +226,15 @@ def load(cache_dir: Path | None = None, progress: Progress | None = None, wait: 
     not retried in this process: every question would pay for it again. ``wait=False``: raise instead of
     waiting for another thread's build or read."""
     if not _loading.acquire(blocking=wait):
-        raise ApiIndexError("the API index is still being built or read")
+        raise SciwandError("the API index is still being built or read")
     try:
         path = default_path(cache_dir)
         if path in _failed:
-            raise ApiIndexError(_failed[path])
+            raise SciwandError(_failed[path])
         if path not in _loaded:
             try:
                 _loaded[path] = ApiIndex.read(ensure_index(cache_dir, progress))
-            except (ApiIndexError, OSError) as exc:
+            except (SciwandError, OSError) as exc:
                 _failed[path] = str(exc)
                 raise
         return _loaded[path]

@@ -37,6 +37,7 @@ from assistant.engine.observation import clip, failure_line, format_observation,
 from assistant.engine.repair import name_repairs
 from assistant.engine.replies import Reply, has_complete_code_block, normalise_code, parse_reply
 from assistant.engine.vote import Candidate, majority, value_of
+from assistant.errors import LLMError
 from assistant.llm.llm_slots import llm_slot
 from domain_tools.catalog import ANSWER_HELPERS, Catalog, select, uses_answer_helper
 from domain_tools.catalog import BUDGET_CHARS as CATALOG_BUDGET_CHARS
@@ -68,10 +69,6 @@ class Executor(Protocol):
 
     def execute(self, code: str, timeout: float | None = ...) -> ExecutionResult: ...
     def restart(self) -> None: ...
-
-
-class LLMError(RuntimeError):
-    """The LLM could not be reached or failed; the session and its kernel stay usable."""
 
 
 @dataclass

@@ -20,8 +20,9 @@ from jupyter_client.manager import AsyncKernelManager
 from assistant.config import Settings, replay_policy
 from assistant.engine.events import Figures, LoopEvents, Step
 from assistant.engine.kernel_context import context_from_kernel
-from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession
 from assistant.engine.sessions import follow_settings, kernel_executor, session_for
+from assistant.errors import RunStopped, SciwandError
 from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import (
     AnswerEvent,
@@ -39,7 +40,6 @@ from assistant.lab.protocol import (
     StopRequest,
     TokenEvent,
 )
-from assistant.llm.backends import BackendError
 from assistant.llm.model_cache import ModelCache
 from assistant.runs.notebook import cell_outputs
 from kernels import KernelSession
@@ -47,10 +47,6 @@ from kernels.recovery import RecoveringKernel
 
 Send = Callable[[ServerEvent], None]
 log = logging.getLogger(__name__)
-
-
-class RunStopped(KeyboardInterrupt):
-    """The user pressed Stop, or nobody is left watching: the loop ends at its next event."""
 
 
 _STOP = StopRequest()  # wakes a run waiting for a decision: it ends
@@ -153,7 +149,7 @@ class KernelChat:
         except RunStopped:
             self.emit(NoticeEvent("stopped"))
             status = "stopped"
-        except (LLMError, BackendError) as exc:
+        except SciwandError as exc:
             self.emit(ErrorEvent(str(exc)))
         except Exception as exc:  # the run ends, the server and the kernel go on; the panel says why
             log.exception("sciwand run in kernel %s failed", self.kernel_id)

@@ -17,6 +17,7 @@ from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from assistant.errors import InputError
 from assistant.lab.chat import KernelChat
 from assistant.lab.chats import LabState
 from assistant.lab.protocol import (
@@ -24,7 +25,6 @@ from assistant.lab.protocol import (
     DecisionRequest,
     ErrorEvent,
     History,
-    ProtocolError,
     ServerEvent,
     StateEvent,
     from_json,
@@ -115,7 +115,7 @@ class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ign
     async def on_message(self, message: str | bytes) -> None:
         try:
             request = from_json(message)
-        except ProtocolError as exc:
+        except InputError as exc:
             self.send(ErrorEvent(str(exc)))
             return
         if isinstance(request, AskRequest):

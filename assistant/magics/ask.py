@@ -20,17 +20,17 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from rich.console import Console
 
 from assistant.config import (
-    ConfigError,
     Settings,
     flag_overrides,
     load_settings,
     replay_policy,
 )
-from assistant.engine.loop import ChatSession, LLMError
+from assistant.engine.loop import ChatSession
 from assistant.engine.sessions import follow_settings, session_for
+from assistant.errors import SciwandError
 from assistant.inkernel.cell_journal import CellJournal
 from assistant.inkernel.namespace import question_with_context
-from assistant.llm.backends import BackendError, describe, make_chat_model
+from assistant.llm.backends import describe, make_chat_model
 from assistant.runs.ask_options import ask_parser, settings_parser, split_options
 from assistant.runs.cell_view import CellView
 from assistant.runs.progress import ByteProgress
@@ -115,7 +115,7 @@ class AskMagics(Magics):
             self._answer(question, options, settings, view)
         except KeyboardInterrupt:
             view.notice("stopped; your variables and the conversation so far are kept")
-        except (ConfigError, BackendError, LLMError) as exc:
+        except SciwandError as exc:
             view.error(str(exc))
         except Exception as exc:  # the assistant must never take the user's cell down with a traceback
             view.error(f"internal error ({type(exc).__name__}: {exc}); your kernel and variables are unaffected")

@@ -19,13 +19,10 @@ from typing import Any
 
 import yaml
 
+from assistant.errors import InputError
 from assistant.runs.tasks import Suite, suite_from_objects
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class BatchFileError(ValueError):
-    """The file as a whole cannot be read (not YAML, not a list of tasks); one line says why."""
 
 
 def parse_parameter(raw: str) -> Any:
@@ -74,11 +71,11 @@ def _entries(path: Path) -> list[tuple[int, Any]]:
         try:
             document = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise BatchFileError(f"{path}: not valid YAML ({exc})") from None
+            raise InputError(f"{path}: not valid YAML ({exc})") from None
         if isinstance(document, dict) and "tasks" in document:
             document = document["tasks"]
         if not isinstance(document, list):
-            raise BatchFileError(f"{path}: expected a list of tasks (or a 'tasks:' list)")
+            raise InputError(f"{path}: expected a list of tasks (or a 'tasks:' list)")
         return list(enumerate(document, 1))
     entries: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), 1):

@@ -28,6 +28,7 @@ from assistant.engine.events import Fanout, LoopEvents, Step
 from assistant.engine.loop import AskResult, ChatSession
 from assistant.engine.observation import clip, failure_line, outputs_text
 from assistant.engine.sessions import kernel_executor, session_for
+from assistant.errors import RunStopped
 from assistant.llm.backends import describe
 from assistant.llm.model_cache import ModelCache
 from assistant.runs.notebook import NotebookTranscript, save_notebook
@@ -130,11 +131,6 @@ class TaskRecord:
         return asdict(self)
 
 
-class TaskCancelled(BaseException):
-    """Raised inside a worker when the run is being stopped. A BaseException so that no ``except
-    Exception`` in the loop or a backend mistakes it for an ordinary failure and carries on."""
-
-
 class RunControl:
     """Lets the main thread stop a run: running cells are interrupted and each task stops at its next event."""
 
@@ -153,7 +149,7 @@ class RunControl:
 
     def raise_if_stopped(self) -> None:
         if self.stopped.is_set():
-            raise TaskCancelled
+            raise RunStopped
 
     @contextlib.contextmanager
     def tracking(self, kernel: KernelSession) -> Iterator[None]:
@@ -292,7 +288,7 @@ def run_task(
                 control.raise_if_stopped()  # a check cut short by the stop is no verdict
                 outcome = "passed" if verdict.ok else "failed"
                 _note(transcript, f"**Check ({task.check.type}):** {outcome}: {verdict.detail}")
-    except TaskCancelled:
+    except RunStopped:
         return None
     except Exception as exc:  # the LLM, the kernel or the check failed: the task's record says so
         error = _describe_error(exc)

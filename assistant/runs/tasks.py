@@ -20,15 +20,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.engine.numbers import pick_number
+from assistant.errors import InputError
 from kernels import ExecutionResult
 
 CHECK_TYPES = ("number", "contains", "regex", "python")
 # Ids name files (notebooks, working directories), so they must be safe as a path component.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-
-
-class TaskError(ValueError):
-    """A task or check is malformed; the message says which field and why."""
 
 
 class Executor(Protocol):
@@ -107,27 +104,27 @@ class Verdict:
 
 def _number(raw: Any, name: str) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        raise TaskError(f"check.{name} must be a finite number, got {raw!r}")
+        raise InputError(f"check.{name} must be a finite number, got {raw!r}")
     return float(raw)
 
 
 def _text(raw: Any, name: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise TaskError(f"{name} must be a non-empty string, got {raw!r}")
+        raise InputError(f"{name} must be a non-empty string, got {raw!r}")
     return raw
 
 
 def parse_check(raw: Any) -> Check:
     if not isinstance(raw, dict):
-        raise TaskError(f"check must be an object, got {raw!r}")
+        raise InputError(f"check must be an object, got {raw!r}")
     kind = raw.get("type")
     if kind not in CHECK_TYPES:
-        raise TaskError(f"unknown check type {kind!r} (use one of {', '.join(CHECK_TYPES)})")
+        raise InputError(f"unknown check type {kind!r} (use one of {', '.join(CHECK_TYPES)})")
     if kind == "number":
         tol = _number(raw.get("tol", 0.0), "tol")
         rel = _number(raw.get("rel", 0.0), "rel")
         if tol < 0 or rel < 0:
-            raise TaskError("check.tol and check.rel must not be negative")
+            raise InputError("check.tol and check.rel must not be negative")
         return Check("number", value=_number(raw.get("value"), "value"), tol=tol, rel=rel)
     if kind == "contains":
         return Check("contains", value=_text(raw.get("value"), "check.value"))
@@ -136,46 +133,46 @@ def parse_check(raw: Any) -> Check:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise TaskError(f"check.pattern is not a valid regular expression: {exc}") from None
+            raise InputError(f"check.pattern is not a valid regular expression: {exc}") from None
         return Check("regex", pattern=pattern)
     expr = _text(raw.get("expr"), "check.expr")
     try:
         compile(expr, "<check>", "eval")
     except SyntaxError as exc:
-        raise TaskError(f"check.expr is not a Python expression: {exc.msg}") from None
+        raise InputError(f"check.expr is not a Python expression: {exc.msg}") from None
     return Check("python", expr=expr)
 
 
 def parse_task(raw: Any, line: int = 0, *, require_check: bool = True, base: Path | None = None) -> Task:
     """One task from its JSON object; relative ``files`` and ``notebook`` paths are taken from ``base``."""
     if not isinstance(raw, dict):
-        raise TaskError("a task must be a JSON object")
+        raise InputError("a task must be a JSON object")
     task_id = raw.get("id")
     if not isinstance(task_id, str) or not _ID.fullmatch(task_id):
-        raise TaskError(f"id must be a string of letters, digits, '.', '_' or '-' (at most 100), got {task_id!r}")
+        raise InputError(f"id must be a string of letters, digits, '.', '_' or '-' (at most 100), got {task_id!r}")
     turns = raw.get("turns", [raw["question"]] if "question" in raw else None)
     notebook = _path(raw["notebook"], base, f"task {task_id!r}: notebook") if "notebook" in raw else None
     if notebook is None and (not isinstance(turns, list) or not turns):
-        raise TaskError(f"task {task_id!r}: give a question, a non-empty list of turns, or a notebook")
+        raise InputError(f"task {task_id!r}: give a question, a non-empty list of turns, or a notebook")
     for number, turn in enumerate(turns or [], 1):
         _text(turn, f"task {task_id!r}: turn {number}")
     domain = raw.get("domain", "general")
     if not isinstance(domain, str) or not domain.strip():
-        raise TaskError(f"task {task_id!r}: domain must be a non-empty string")
+        raise InputError(f"task {task_id!r}: domain must be a non-empty string")
     check = None
     if "check" in raw or (require_check and notebook is None):
         if "check" not in raw:
-            raise TaskError(f"task {task_id!r}: missing check")
+            raise InputError(f"task {task_id!r}: missing check")
         try:
             check = parse_check(raw["check"])
-        except TaskError as exc:
-            raise TaskError(f"task {task_id!r}: {exc}") from None
+        except InputError as exc:
+            raise InputError(f"task {task_id!r}: {exc}") from None
     files = raw.get("files", [])
     if not isinstance(files, list):
-        raise TaskError(f"task {task_id!r}: files must be a list of paths")
+        raise InputError(f"task {task_id!r}: files must be a list of paths")
     parameters = raw.get("parameters", {})
     if not isinstance(parameters, dict):
-        raise TaskError(f"task {task_id!r}: parameters must be an object")
+        raise InputError(f"task {task_id!r}: parameters must be an object")
     setup, model = raw.get("setup"), raw.get("model")
     return Task(
         id=task_id,
@@ -195,7 +192,7 @@ def _path(raw: Any, base: Path | None, name: str) -> Path:
     path = Path(_text(raw, name))
     path = path if path.is_absolute() or base is None else base / path
     if not path.exists():
-        raise TaskError(f"{name} {str(raw)!r} does not exist")
+        raise InputError(f"{name} {str(raw)!r} does not exist")
     return path
 
 
@@ -224,7 +221,7 @@ def suite_from_objects(
     for number, raw in raw_tasks:
         try:
             task = parse_task(raw, number, require_check=require_check, base=base)
-        except TaskError as exc:
+        except InputError as exc:
             suite.problems.append(f"{where} {number}: {exc}")
             continue
         if task.id in first_seen:
