@@ -15,7 +15,7 @@ from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import QuestionEvent, TokenEvent
 from assistant.lab.protocol_schema import json_schema
 
-from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, python_block, wait_printed, start_kernel
+from conftest import LAB_NOTEBOOK, ask, connect, events_until, notebook_client, python_block, start_kernel, wait_printed
 
 NOTEBOOK = LAB_NOTEBOOK
 KERNEL_ACTIONS = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
