@@ -15,7 +15,7 @@ from dataclasses import fields
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqUtils import molecular_weight
-from test_loop import RecordingEvents, stdout
+from test_loop import RecordingEvents
 
 from assistant.cli.main import build_parser
 from assistant.config import Settings, flag_overrides, load_settings
@@ -26,7 +26,7 @@ from assistant.llm.backends import make_chat_model
 from domain_tools.catalog import load as load_catalog
 from kernels import Status
 
-from conftest import Behaviour, FakeOpenAI, Handler, python_block
+from conftest import Behaviour, FakeOpenAI, Handler, python_block, stdout_text
 
 MODEL = "openai:test-model"
 SMILES = "CC(=O)Nc1ccc(cc1)OCC"  # phenacetin
@@ -125,7 +125,7 @@ def test_the_first_user_turn_holds_examples_library_names_then_the_question_and_
     assert shown_question.index(prompts.BOUND_HEADER) > len(question)
     assert f"smiles_1 = '{SMILES}'" in shown_question
     # The bound variable is in the kernel: the scripted step printed it, and it is still there.
-    assert result.steps[0].ok and stdout(result.steps[0]) == f"{SMILES}\nc1ccccc1 179.219\n"
+    assert result.steps[0].ok and stdout_text(result.steps[0].result) == f"{SMILES}\nc1ccccc1 179.219\n"
     assert kernel.execute("print(smiles_1)").outputs[0].text == f"{SMILES}\n"
     # The step's output went back to the endpoint as the next user turn.
     assert server.requests[1]["messages"][:2] == first["messages"]
@@ -141,7 +141,7 @@ def test_a_retyped_near_miss_smiles_is_replaced_by_its_name_before_it_runs(remot
     result = session.ask(f"What is the canonical SMILES of {SMILES}?")
     [step] = result.steps
     assert step.code == "print(Chem.MolToSmiles(Chem.MolFromSmiles(smiles_1)))"
-    assert stdout(step) == f"{PHENACETIN}\n"  # not METHACETIN
+    assert stdout_text(step.result) == f"{PHENACETIN}\n"  # not METHACETIN
     assert any(f"replaced a mistyped copy {retyped!r} with smiles_1" in text for text in notices(session))
     observation = server.requests[1]["messages"][-1]["content"]
     assert f"```\n{PHENACETIN}\n```" in observation  # the whole output: phenacetin's, not METHACETIN
@@ -161,7 +161,7 @@ def test_an_answer_in_da_for_a_question_in_kda_comes_back_converted(remote):
     )
     result = session.ask(f"What is the molecular weight of the protein {PROTEIN}, in kDa?")
     assert "protein_1 = 'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ'" in server.requests[0]["messages"][1]["content"]
-    assert stdout(result.steps[0]) == f"molecular weight : {weight:.2f} Da\n"
+    assert stdout_text(result.steps[0].result) == f"molecular weight : {weight:.2f} Da\n"
     value, unit, *rest = result.answer.split()
     assert unit == "kDa" and float(value) == pytest.approx(weight / 1000, abs=1e-5)
     assert " ".join(rest) == f"(= {weight:.2f} Da)"
@@ -186,7 +186,7 @@ def test_an_answer_from_the_wrong_row_is_settled_by_a_vote_on_sampled_programs(r
     assert [request["messages"] for request in sampled] == [question_only] * 2  # from the question alone
     # Both sampled programs ran in the kernel; their printed values, not their text, decided the answer.
     assert [step.result.status for step in result.steps] == [Status.OK] * 3
-    sample_1, sample_2 = (stdout(step) for step in result.steps[1:])
+    sample_1, sample_2 = (stdout_text(step.result) for step in result.steps[1:])
     assert sample_1 == "179.0946\n" and sample_2.startswith("monoisotopic mass : 179.0946")
     assert any("the vote chose 179.0946 (2 of 3 programs agree)" in text for text in notices(session))
     assert result.answer.startswith("179.0946") and "179.219" not in result.answer
@@ -230,5 +230,5 @@ def test_an_invented_name_gets_the_real_ones_in_the_observation(remote):
     assert "RemoveSubstructs" in observation  # the error itself ...
     assert "`Chem.DeleteSubstructs(mol, query" in observation  # ... and the real name the kernel found
     assert observation == failed.observation  # the step's observation, as the loop made it
-    assert fixed.ok and stdout(fixed) == "CC(=O)Nc1ccccc1 10\n"
+    assert fixed.ok and stdout_text(fixed.result) == "CC(=O)Nc1ccccc1 10\n"
     assert result.answer == "10" and result.grounded

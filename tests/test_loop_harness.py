@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_loop import RecordingEvents, stdout
+from test_loop import RecordingEvents
 
 from assistant.engine import prompts
 from kernels import Status
+
+from conftest import stdout_text
 
 SMILES = "CC(=O)Nc1ccc(cc1)OCC"  # phenacetin
 
@@ -34,7 +36,7 @@ ROWS = (
 def test_quoted_literals_are_bound_before_the_first_step_and_named_to_the_model(make_chat, code_reply):
     chat = make_chat([code_reply("print(smiles_1, dna_1)"), "Final answer: done"])
     result = chat.ask(f"Is {SMILES} related to ATGGCGTTTAAC?")
-    assert stdout(result.steps[0]) == f"{SMILES} ATGGCGTTTAAC\n"
+    assert stdout_text(result.steps[0].result) == f"{SMILES} ATGGCGTTTAAC\n"
     first_prompt = chat.model.calls[0][-1].content
     assert prompts.BOUND_HEADER in first_prompt
     assert f"smiles_1 = '{SMILES}'" in first_prompt and "dna_1 = 'ATGGCGTTTAAC'" in first_prompt
@@ -46,7 +48,7 @@ def test_a_follow_up_keeps_the_names_and_numbers_new_values_after_them(make_chat
     )
     chat.ask(f"What is {SMILES}?")
     result = chat.ask(f"Compare {SMILES} with CCOc1ccccc1")
-    assert stdout(result.steps[0]) == f"{SMILES} CCOc1ccccc1\n"
+    assert stdout_text(result.steps[0].result) == f"{SMILES} CCOc1ccccc1\n"
 
 
 def test_a_kernel_that_dies_gets_the_bound_values_back(make_chat, code_reply, make_kernel):
@@ -56,7 +58,7 @@ def test_a_kernel_that_dies_gets_the_bound_values_back(make_chat, code_reply, ma
     )
     result = chat.ask(f"Does {SMILES} survive?")
     assert [step.result.status for step in result.steps] == [Status.DIED, Status.OK]
-    assert stdout(result.steps[1]) == f"{SMILES}\n"
+    assert stdout_text(result.steps[1].result) == f"{SMILES}\n"
 
 
 def test_a_retyped_copy_is_replaced_by_its_name_before_it_runs(make_chat, code_reply):
@@ -64,7 +66,7 @@ def test_a_retyped_copy_is_replaced_by_its_name_before_it_runs(make_chat, code_r
     chat = make_chat([code_reply('print("CC(=O)Nc1ccc(cc1)OC")'), "Final answer: ok"], events=events)
     result = chat.ask(f"Check {SMILES}")
     assert result.steps[0].code == "print(smiles_1)"
-    assert stdout(result.steps[0]) == f"{SMILES}\n"
+    assert stdout_text(result.steps[0].result) == f"{SMILES}\n"
     assert any("mistyped copy" in text for name, text in events.calls if name == "notice")
 
 
