@@ -18,7 +18,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from assistant.engine import prompts
 from assistant.engine.events import LoopEvents
 from assistant.engine.loop import ChatSession
-from assistant.errors import LLMError
+from assistant.errors import BackendError, LLMError
 from assistant.llm import local_model
 from kernels import Status
 
@@ -377,7 +377,11 @@ def test_concurrent_first_calls_load_the_embedded_model_once(monkeypatch):
             with contextlib.suppress(threading.BrokenBarrierError):
                 entered.wait()
 
-    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=CountingLlama))
+    monkeypatch.setitem(
+        sys.modules,
+        "llama_cpp",
+        types.SimpleNamespace(Llama=CountingLlama, llama_print_system_info=lambda: b"AVX2 = 1"),
+    )
     local_model._load_once.cache_clear()
     threads = [threading.Thread(target=local_model._load, args=("same.gguf", 512, 1)) for _ in range(4)]
     for thread in threads:
@@ -386,3 +390,16 @@ def test_concurrent_first_calls_load_the_embedded_model_once(monkeypatch):
         thread.join()
     local_model._load_once.cache_clear()
     assert len(loads) == 1
+
+
+def test_a_llama_cpp_build_with_amx_is_refused_with_the_rebuild_command(monkeypatch):
+    # Built natively on an AMX CPU, llama-cpp-python 0.3.36 segfaults on the first prompt: a clear error instead.
+    llama_cpp = pytest.importorskip("llama_cpp")
+    monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: b"CPU : AVX2 = 1 | AMX_INT8 = 1 | ")
+    with pytest.raises(BackendError, match=r"built with AMX.*-DGGML_NATIVE=OFF"):
+        local_model._load_once.__wrapped__("never-read.gguf", 512, 1)
+
+
+def test_the_installed_llama_cpp_is_the_portable_build_the_setup_commands_make():
+    llama_cpp = pytest.importorskip("llama_cpp")
+    local_model._refuse_amx_build(llama_cpp.llama_print_system_info().decode())

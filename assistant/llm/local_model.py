@@ -18,9 +18,26 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from assistant.errors import BackendError
 from assistant.llm.prompt_cache import prime, system_prefix_tokens
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+# The build flags that keep llama.cpp off its AMX kernels (see _refuse_amx_build); the README's setup and
+# .ci/run pass them to pip.
+PORTABLE_BUILD = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+
+
+def _refuse_amx_build(system_info: str) -> None:
+    """Fail clearly where llama.cpp would crash: built natively on a CPU with AMX (Sapphire Rapids and later),
+    llama-cpp-python 0.3.36 segfaults in its AMX matrix product on the first prompt (seen with this model)."""
+    if "AMX_INT8 = 1" in system_info:
+        raise BackendError(
+            "this llama-cpp-python was built with AMX, whose matrix product crashes llama.cpp on the first "
+            f'prompt; rebuild it without: CMAKE_ARGS="{PORTABLE_BUILD}" pip install --force-reinstall '
+            "--no-cache-dir --no-deps llama-cpp-python==0.3.36"
+        )
 
 
 # functools.cache does not lock: two threads asking at once would each load the model (2 GB apiece).
@@ -36,10 +53,11 @@ def _load(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.L
 @cache
 def _load_once(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     try:
-        from llama_cpp import Llama
+        import llama_cpp
     except ImportError as exc:
         raise ImportError("the embedded model needs llama-cpp-python: pip install 'sciwand[local]'") from exc
-    llama = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    _refuse_amx_build(llama_cpp.llama_print_system_info().decode(errors="replace"))
+    llama = llama_cpp.Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
     return llama, threading.Lock()
 
 
