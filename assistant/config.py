@@ -42,11 +42,13 @@ class Settings:
     replay_max_cells: int = _REPLAY.max_cells  # after a crash, replay up to this many successful cells (0: none)
     replay_max_seconds: float = _REPLAY.max_seconds  # ... within this time
     lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
+    approve: bool = True  # ``sciwand chat`` in a terminal asks before each step runs; False: only with --approve
 
 
 DEFAULTS = Settings()  # the one place defaults live: sessions, runs and front-ends read them from here
 
 _ENV_PREFIX = "SCIWAND_"
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 _SECRET_KEYS = {"api_key", "openai_api_key", "anthropic_api_key", "key", "token"}
 
 
@@ -60,6 +62,8 @@ def config_path() -> Path:
 
 def _coerce(name: str, raw: Any, source: str) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "bool":
+        return _boolean(name, raw, source)
     if "float" not in kind and "int" not in kind:
         return str(raw)
     number: float | None = None
@@ -72,6 +76,16 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
         expected = "a whole number" if "int" in kind else "a number"
         raise InputError(f"{source}: {name} must be {expected}, got {raw!r}")
     return int(number) if "int" in kind else number
+
+
+def _boolean(name: str, raw: Any, source: str) -> bool:
+    """A TOML boolean, or a variable's ``true/false``, ``1/0``, ``yes/no``, ``on/off``."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise InputError(f"{source}: {name} must be true or false, got {raw!r}")
 
 
 def _secret_keys(table: dict[str, Any]) -> set[str]:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,8 @@ class AsyncKernelSession:
         self._owned = True
         self._lent_autorestart = False  # an attached kernel's manager restarts it on death; we do, meanwhile
         self.restarts = 0  # how many times the kernel was replaced: its state is gone each time
+        # Called with each iopub message of a running ``execute`` as it arrives (on the I/O loop): live outputs.
+        self.on_message: Callable[[dict[str, Any]], None] | None = None
 
     async def attach(self, manager: AsyncKernelManager) -> None:
         """Use the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
@@ -165,13 +168,23 @@ class AsyncKernelSession:
         client = self._client
         assert client is not None and self._manager is not None
         deadline = time.monotonic() + self.config.startup_timeout_s
-        while time.monotonic() < deadline:
-            msg_id = client.kernel_info()
-            if await self._read_reply(msg_id) is not None and await self._iopub_answers(msg_id):
+        msg_id = client.kernel_info()
+        while True:
+            reply = await self._read_reply(msg_id)
+            if reply is not None and await self._iopub_answers(msg_id):
                 return
             if not await self._manager.is_alive():
                 raise RuntimeError("the kernel died while starting")
-        raise RuntimeError(f"the kernel did not answer within {self.config.startup_timeout_s:g} s")
+            if reply is None and self._busy_elsewhere():
+                continue  # the request waits behind another client's cell, however long that runs
+            if time.monotonic() >= deadline:
+                raise RuntimeError(f"the kernel did not answer within {self.config.startup_timeout_s:g} s")
+            msg_id = client.kernel_info()
+
+    def _busy_elsewhere(self) -> bool:
+        """Whether an attached kernel runs another client's request (a notebook cell), as its manager last heard:
+        a jupyter_server kernel manager follows the kernel's status."""
+        return not self._owned and getattr(self._manager, "execution_state", None) == "busy"
 
     async def _iopub_answers(self, msg_id: str) -> bool:
         """Whether iopub is subscribed: it carries a message of request ``msg_id``, or the kernel's welcome."""
@@ -339,6 +352,8 @@ class AsyncKernelSession:
                 return Status.DIED  # shut down from another thread: its channels closed under this wait
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
+            if self.on_message is not None:
+                self.on_message(msg)
             if collector.add(msg):
                 return Status.OK
 

@@ -179,8 +179,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def send_reply(self, text: str, pieces: int = 4) -> None:
-        """The reply as chat-completion chunks, streamed as SSE (the loop always streams)."""
+    def send_reply(self, text: str, pieces: int = 4, gate: tuple[int, threading.Event] | None = None) -> None:
+        """The reply as chat-completion chunks, streamed as SSE (the loop always streams); ``gate`` (n, event)
+        holds the stream before its n-th piece until the event is set, as a model still writing."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -190,6 +191,8 @@ class Handler(BaseHTTPRequestHandler):
             {"content": text[i : i + size]} for i in range(0, len(text), size)
         ]
         for index, delta in enumerate(deltas):
+            if gate is not None and index == gate[0]:
+                gate[1].wait(120)
             finish = "stop" if index == len(deltas) - 1 else None
             chunk = {
                 "id": "chatcmpl-test",
@@ -328,9 +331,6 @@ async def wait_printed(client: Any, text: str) -> None:
         message = await client.get_iopub_msg(timeout=60)
         if message["msg_type"] == "stream" and text in message["content"]["text"]:
             return
-
-
-
 
 
 async def connect(jp_ws_fetch, kernel_id: str, path: str = LAB_NOTEBOOK) -> Any:

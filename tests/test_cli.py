@@ -94,6 +94,8 @@ def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
     assert failing.outputs[1].ename == "ValueError"
     assert failing.outputs[1].evalue == "bad input"
     assert failing.metadata["sciwand"]["status"] == "error"
+    assert failing.metadata["tags"] == ["raises-exception"]  # so "Run All" and nbclient go on past it
+    assert "tags" not in working.metadata
     assert [o.output_type for o in working.outputs] == ["stream", "execute_result"]
     assert working.outputs[0].text == "42\n"
     assert working.outputs[1].data["text/plain"] == "42"
@@ -101,10 +103,26 @@ def test_ask_writes_a_valid_notebook_that_runs_again(run_cli, tmp_path):
     assert "42" in answer.source and "Answer" in answer.source
     assert not list(notebook_path.parent.glob("*.partial"))
 
-    NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()  # nbclient's defaults: top to bottom
     assert failing.outputs[-1].ename == "ValueError"
     assert working.outputs[0].text == "42\n"
     assert working.outputs[-1].data["text/plain"] == "42"
+
+
+def test_a_clean_notebook_holds_only_the_steps_that_succeeded(run_cli, tmp_path):
+    notebook_path = tmp_path / "clean.ipynb"
+    replies = [
+        python_block("raise ValueError('bad input')"),
+        python_block("value = 6 * 7\nprint(value)"),
+        "Final answer: 42",
+    ]
+    completed = run_cli("ask", "Six times seven?", "--notebook", str(notebook_path), "--clean", replies=replies)
+    assert completed.returncode == 0, completed.stderr
+    notebook = nbformat.read(notebook_path, as_version=4)
+    assert [cell.cell_type for cell in notebook.cells] == ["markdown", "code", "code", "markdown"]
+    assert not any("ValueError" in cell.source for cell in notebook.cells)
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    assert notebook.cells[2].outputs[0].text == "42\n"
 
 
 def test_no_answer_within_the_turn_limit_exits_1(run_cli, tmp_path):

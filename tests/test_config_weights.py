@@ -65,6 +65,16 @@ def test_environment_values_are_coerced(tmp_path, monkeypatch):
     assert settings.memory_limit_gb == 2.5
 
 
+@pytest.mark.parametrize(("raw", "value"), [("true", True), ("1", True), ("No", False), ("0", False)])
+def test_a_switch_reads_the_usual_words_from_the_environment(tmp_path, monkeypatch, raw, value):
+    monkeypatch.setenv("SCIWAND_APPROVE", raw)
+    assert load_settings(path=tmp_path / "missing.toml").approve is value
+
+
+def test_a_switch_in_the_config_file_is_a_toml_boolean(config_file):
+    assert load_settings(path=config_file("[sciwand]\napprove = false\n")).approve is False
+
+
 def test_config_path_follows_sciwand_config(tmp_path, monkeypatch, config_file):
     path = config_file("[sciwand]\nmax_turns = 4\n")
     monkeypatch.setenv("SCIWAND_CONFIG", str(path))
@@ -83,6 +93,7 @@ def test_config_path_default_is_under_xdg_config_home(tmp_path, monkeypatch):
         ('max_turns = "many"', "max_turns"),
         ('timeout = "soon"', "timeout"),
         ("temperature = [1, 2]", "temperature"),
+        ('approve = "maybe"', "approve"),
     ],
 )
 def test_malformed_file_value_names_the_setting(config_file, body, setting):
@@ -120,6 +131,7 @@ def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
     values |= {"max_turns": "2", "timeout": "3", "memory_limit_gb": "4", "llm_timeout": "5"}
     values |= {"llm_retries": "6", "llm_concurrency": "7", "max_file_gb": "0.5", "max_processes": "64"}
     values |= {"replay_max_cells": "9", "replay_max_seconds": "10", "lab_models": "local, openai:y"}
+    values |= {"approve": "off"}
     assert set(values) == {f.name for f in fields(Settings)}
     for name, value in values.items():
         monkeypatch.setenv(f"SCIWAND_{name.upper()}", value)
@@ -140,6 +152,7 @@ def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
         replay_max_cells=9,
         replay_max_seconds=10.0,
         lab_models="local, openai:y",
+        approve=False,
     )
 
 

@@ -7,6 +7,7 @@ output, inserted into the notebook. A screenshot lands in ``test-artifacts/lab-p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -23,6 +25,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from conftest import python_block
 
 CHROMIUM = Path("/usr/bin/chromium")
+NOTEBOOK = "dosing.ipynb"
 ARTIFACTS = Path(os.environ.get("SCIWAND_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 # Chromium as root in a container, on a machine whose only network is the loopback.
 CHROMIUM_ARGS = [
@@ -41,25 +44,24 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path) -> Iterator[tuple[str, str, Path]]:
-    """A `jupyter lab` on 127.0.0.1 with a token and a scripted model: (its URL, the token, its root)."""
+@contextlib.contextmanager
+def running_lab(tmp_path: Path, cells: list[str], model_env: dict[str, str]) -> Iterator[tuple[str, str, Path]]:
+    """A `jupyter lab` on 127.0.0.1 with a token, one notebook (`cells`) and the model `model_env` sets:
+    (its URL, the token, its root)."""
     root = tmp_path / "root"
     root.mkdir()
     notebook = new_notebook(
-        cells=[new_code_cell("dose_mg = 21")],
+        cells=[new_code_cell(source) for source in cells],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
-    nbformat.write(notebook, str(root / "dosing.ipynb"))
-    replies = tmp_path / "replies.json"
-    replies.write_text(json.dumps([python_block("print(dose_mg * 2)"), "Final answer: **42 mg** in two doses."]))
+    nbformat.write(notebook, str(root / NOTEBOOK))
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))  # no "Jupyter news?" toast over the panel
     token, port = secrets.token_hex(16), _free_port()
     env = {
         **os.environ,
-        "SCIWAND_MODEL": f"scripted:{replies}",
+        **model_env,
         "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
         "JUPYTER_DATA_DIR": str(tmp_path / "data"),  # the chat history lives here
@@ -80,7 +82,42 @@ def lab(tmp_path) -> Iterator[tuple[str, str, Path]]:
         yield f"http://127.0.0.1:{port}", token, root
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # shutting its kernels down can outlast that on a loaded machine
+            server.kill()
+            server.wait()
+
+
+def scripted_model(tmp_path: Path, replies: list[str]) -> dict[str, str]:
+    """The environment that makes the lab's model reply ``replies``, in order."""
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps(replies))
+    return {"SCIWAND_MODEL": f"scripted:{script}"}
+
+
+@pytest.fixture
+def lab(tmp_path) -> Iterator[tuple[str, str, Path]]:
+    """A `jupyter lab` on 127.0.0.1 with a token and a scripted model: (its URL, the token, its root)."""
+    replies = [python_block("print(dose_mg * 2)"), "Final answer: **42 mg** in two doses."]
+    with running_lab(tmp_path, ["dose_mg = 21"], scripted_model(tmp_path, replies)) as started:
+        yield started
+
+
+def launch(playwright: Any) -> Any:
+    """Debian's Chromium, headless, as Playwright's browser."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def open_panel(page: Any, url: str, token: str) -> None:
+    """Open the notebook and the sciwand panel, and wait until the panel can ask (kernel up, socket open)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
+    expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=90_000)
+    if not page.locator(".sciwand-panel").is_visible():
+        page.locator('li.lm-TabBar-tab[data-id="sciwand-chat"]').click()
+    expect(page.locator(".sciwand-input")).to_be_enabled(timeout=90_000)
 
 
 def test_ask_approve_and_insert_in_a_real_browser(lab):

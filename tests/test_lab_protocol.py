@@ -9,18 +9,23 @@ import jsonschema
 import pytest
 
 from assistant.errors import InputError
+from assistant.lab.cell_context import CODE_CHARS, TAIL_CHARS, cells_prompt
 from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import (
     CLIENT_REQUESTS,
     SERVER_EVENTS,
     AnswerEvent,
     AskRequest,
+    CellContext,
     Config,
+    ContextEvent,
     DecisionRequest,
     DoneEvent,
     ErrorEvent,
     History,
+    KernelEvent,
     NoticeEvent,
+    OutputEvent,
     ProposedEvent,
     QuestionEvent,
     RunningEvent,
@@ -36,13 +41,17 @@ from assistant.lab.protocol_schema import SCHEMA_FILE, TYPESCRIPT_FILE, json_sch
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = {"output_type": "stream", "name": "stdout", "text": "42\n"}
+CELL = CellContext("x = 1 / 0", "", "ZeroDivisionError: division by zero")
 # One of each server event, as a run sends them.
 EVENTS = [
     StateEvent(running=True),
-    QuestionEvent("Twice the dose?"),
+    QuestionEvent("Twice the dose?", ask_id="tab-1"),
+    ContextEvent([CELL]),
     TokenEvent("I will"),
-    ProposedEvent(1, "print(2 * dose)", needs_approval=True),
-    RunningEvent(1, "print(2 * dose)"),
+    ProposedEvent(1, "print(2 * dose)", needs_approval=True, explanation="I will double it."),
+    RunningEvent(1, "print(2 * dose)", "I will double it."),
+    KernelEvent(busy=True),
+    OutputEvent(1, OUTPUT),
     StepEvent(1, "print(2 * dose)", "ok", [OUTPUT], 3, ""),
     StepEvent(2, "print(3)", "skipped"),
     NoticeEvent("stopped"),
@@ -52,6 +61,7 @@ EVENTS = [
 ]
 REQUESTS = [
     AskRequest("Twice the dose?", model=None, approval=False),
+    AskRequest("Fix this cell.", context=[CELL], ask_id="tab-1"),
     DecisionRequest(1, "run", "x = 1"),
     StopRequest(),
 ]
@@ -107,6 +117,9 @@ def test_each_message_reads_back_as_itself(message):
         ('{"type": "decision", "step": 1, "action": "explode"}', "decision: 'action' must be 'run' or 'skip'"),
         ('{"type": "decision", "step": true, "action": "run"}', "decision: 'step' must be an integer"),
         ('{"type": "ask", "question": "Q", "model": 3}', "ask: 'model' must be a string or null"),
+        ('{"type": "ask", "question": "Q", "context": [{"code": 1}]}', "CellContext: 'code' must be a string"),
+        ('{"type": "ask", "question": "Q", "context": [{"error": ""}]}', "CellContext: 'code' is missing"),
+        ('{"type": "ask", "question": "Q", "context": ["x"]}', "ask: 'context' must be a list"),
     ],
 )
 def test_a_malformed_request_is_refused_with_what_is_wrong(text, expected):
@@ -124,9 +137,21 @@ def test_history_reads_lines_from_before_the_protocol_and_keeps_no_transient_eve
     history = ChatHistory(tmp_path)
     history.append("a.ipynb", StateEvent(running=True))
     history.append("a.ipynb", TokenEvent("streamed only"))
+    history.append("a.ipynb", KernelEvent(busy=True))
+    history.append("a.ipynb", OutputEvent(1, OUTPUT))
     history.append("a.ipynb", QuestionEvent("Q"))
     (log,) = tmp_path.glob("*.jsonl")
     with log.open("a") as lines:  # as older servers wrote a skipped step, then a type this server lacks
         lines.write('{"type": "step", "step": 1, "code": "x", "status": "skipped", "outputs": []}\n')
         lines.write('{"type": "thought", "text": "gone"}\n')
     assert history.events("a.ipynb") == [QuestionEvent("Q"), StepEvent(1, "x", "skipped", [], None, "")]
+
+
+def test_the_cells_of_a_question_reach_the_model_cut_to_their_code_and_traceback_tail():
+    long_traceback = "frame\n" * 1000 + "ZeroDivisionError: division by zero"
+    text = cells_prompt([CellContext("x = 1 / 0", "ignored", long_traceback), CellContext("y = 2", "2")])
+    assert text.index("x = 1 / 0") < text.index("ZeroDivisionError: division by zero") < text.index("y = 2")
+    assert "ignored" not in text  # the error says more than the outputs of a failed cell
+    assert len(text) < CODE_CHARS + 2 * TAIL_CHARS
+    assert "Its output:\n2" in text
+    assert cells_prompt([]) == ""

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from assistant.lab.handlers import scrubbed
 from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import QuestionEvent, TokenEvent
 from assistant.lab.protocol_schema import json_schema
@@ -59,15 +60,18 @@ async def test_a_question_runs_in_the_notebooks_kernel_and_streams_every_step(jp
     ask(socket, "Twice the molar mass of caffeine?")
     events = await events_until(socket, "done")
     kinds = [event["type"] for event in events]
-    assert kinds == ["state", "question", "running", "step", "answer", "figures", "done"]
+    assert kinds == ["state", "question", "running", "output", "step", "answer", "figures", "done"]
     for event in events:
         PROTOCOL.validate(event)  # what the server sends is what the panel's generated types say
-    step = events[3]
+    assert events[2]["explanation"] == "I will compute it."  # the model's words, shown with the step
+    streamed = {"output_type": "stream", "name": "stdout", "text": "388.38\n"}
+    assert events[3] == {"type": "output", "step": 1, "output": streamed}  # as the kernel sent it
+    step = events[4]
     assert step["status"] == "ok" and step["step"] == 1
     assert step["outputs"][0]["text"] == "388.38\n"
     assert isinstance(step["execution_count"], int)
-    assert events[4]["text"] == "388.38 g" and events[6]["status"] == "answered"
-    assert (events[5]["turns"], events[5]["steps"]) == (2, 1)  # a step, then the answer
+    assert events[5]["text"] == "388.38 g" and events[7]["status"] == "answered"
+    assert (events[6]["turns"], events[6]["steps"]) == (2, 1)  # a step, then the answer
     assert json.loads(await socket.read_message()) == {"type": "state", "running": False}
 
     # The code ran in the server's kernel itself: the notebook's own kernel holds the variable.
@@ -90,7 +94,13 @@ async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_
     socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
     ask(socket, "Print something", approval=True)
     proposed = (await events_until(socket, "proposed"))[-1]
-    assert proposed == {"type": "proposed", "step": 1, "code": "print('original')", "needs_approval": True}
+    assert proposed == {
+        "type": "proposed",
+        "step": 1,
+        "code": "print('original')",
+        "needs_approval": True,
+        "explanation": "I will compute it.",
+    }
     socket.write_message(json.dumps({"type": "decision", "step": 1, "action": "run", "code": "print('edited')"}))
     step = (await events_until(socket, "step"))[-1]
     assert step["code"] == "print('edited')" and step["outputs"][0]["text"] == "edited\n"
@@ -105,15 +115,55 @@ async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_
     assert events[-1]["status"] == "answered"
 
 
-async def test_a_decision_for_another_step_does_not_decide_the_proposed_one(jp_fetch, jp_ws_fetch, replies):
-    replies(python_block("print('proposed')"), "Final answer: done")
-    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+async def test_a_decision_for_another_step_is_refused_and_never_queued(jp_fetch, jp_ws_fetch, replies):
+    replies(python_block("print('proposed')"), python_block("print('second')"), "Final answer: done")
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
+    other_tab = await connect(jp_ws_fetch, kernel_id)
     ask(socket, "Print something", approval=True)
     assert (await events_until(socket, "proposed"))[-1]["step"] == 1
     socket.write_message(json.dumps({"type": "decision", "step": 7, "action": "run", "code": "print('stale')"}))
+    refusal = (await events_until(socket, "error"))[-1]
+    assert refusal["message"].startswith("step 7 is not waiting for a decision")
+    # Both tabs answer step 1: the first decision wins, the second is refused, not kept for step 2.
     socket.write_message(json.dumps({"type": "decision", "step": 1, "action": "run", "code": ""}))
+    other_tab.write_message(json.dumps({"type": "decision", "step": 1, "action": "run", "code": ""}))
+    seen = await events_until(other_tab, "error")
+    assert seen[-1]["message"].startswith("step 1 is not waiting for a decision")
     step = (await events_until(socket, "step"))[-1]
     assert step["code"] == "print('proposed')" and step["outputs"][0]["text"] == "proposed\n"
+    proposed = (await events_until(socket, "proposed"))[-1]
+    assert proposed["step"] == 2  # and it waits: no decision for it was kept
+    assert (await events_until(other_tab, "proposed"))[-1]["step"] == 2  # every tab sees the same pending step
+    socket.write_message(json.dumps({"type": "decision", "step": 2, "action": "skip"}))
+    events = await events_until(socket, "done")
+    assert not any(event["type"] == "running" for event in events)
+
+
+async def test_a_steps_outputs_stream_before_it_ends_and_a_busy_kernel_is_reported(
+    jp_fetch, jp_ws_fetch, jp_serverapp, replies, tmp_path
+):
+    def until_file(path) -> str:
+        return f"import pathlib, time\nwhile not pathlib.Path({str(path)!r}).exists():\n    time.sleep(0.02)\n"
+
+    cell_release, step_release = tmp_path / "cell-release", tmp_path / "step-release"
+    step = "print('first', flush=True)\n" + until_file(step_release) + "print('second')"
+    replies(python_block(step), "Final answer: done")
+    kernel_id = await start_kernel(jp_fetch)
+    socket = await connect(jp_ws_fetch, kernel_id)
+    async with notebook_client(jp_serverapp, kernel_id) as notebook:
+        notebook.execute("print('cell started', flush=True)\n" + until_file(cell_release))
+        await wait_printed(notebook, "cell started")  # a notebook cell runs: the question waits for it
+        ask(socket, "Stream it")
+        assert (await events_until(socket, "kernel"))[-1] == {"type": "kernel", "busy": True}
+        cell_release.touch()
+        assert (await events_until(socket, "kernel"))[-1] == {"type": "kernel", "busy": False}
+    output = (await events_until(socket, "output"))[-1]
+    assert output["output"]["text"] == "first\n"  # shown while the step still waits for its file
+    step_release.touch()
+    events = await events_until(socket, "done")
+    step = next(event for event in events if event["type"] == "step")
+    assert "".join(item["text"] for item in step["outputs"]) == "first\nsecond\n"
 
 
 async def test_one_run_per_kernel_and_stop_ends_a_running_step(jp_fetch, jp_ws_fetch, jp_serverapp, replies):
@@ -272,3 +322,19 @@ async def test_a_step_that_kills_the_kernel_is_recovered_and_the_panel_told(
     jp_serverapp.event_logger.add_listener(schema_id=KERNEL_ACTIONS, listener=on_kernel_action)
     os.kill(jp_serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid, signal.SIGKILL)
     await asyncio.wait_for(restarted.wait(), 30)
+
+
+async def test_no_token_reaches_a_log_line_of_a_refused_request(jp_ws_fetch, jp_serverapp, caplog):
+    secret = jp_serverapp.identity_provider.token  # as a browser's socket sends it, in the URL
+    params = {"kernel_id": "no-such-kernel", "path": "x.ipynb", "token": secret}
+    with pytest.raises(HTTPClientError) as refused:
+        await jp_ws_fetch("sciwand", "ws", params=params)
+    assert refused.value.code == 404
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "no kernel with id 'no-such-kernel'" in logged  # the refusal is logged, with its URL
+    assert secret not in logged and "token=[secret]" in logged
+
+
+def test_scrubbed_keeps_everything_but_credentials():
+    uri = "/sciwand/ws?kernel_id=k1&token=abc&path=a.ipynb&_xsrf=xyz"
+    assert scrubbed(uri) == "/sciwand/ws?kernel_id=k1&token=[secret]&path=a.ipynb&_xsrf=[secret]"

@@ -22,6 +22,13 @@ from assistant.runs.tasks import Task
 EXIT_INTERRUPTED = 130
 
 
+def add_clean_argument(parser: argparse.ArgumentParser) -> None:
+    """``--clean`` for every command that writes transcripts (ask, chat, eval, batch)."""
+    parser.add_argument(
+        "--clean", action="store_true", help="notebooks hold only the steps that succeeded (the code --insert keeps)"
+    )
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     batch = commands.add_parser("batch", help="run many tasks (questions or notebooks) on a warm kernel pool")
     batch.add_argument("tasks", type=Path, help="tasks: JSON Lines or YAML; templates expand over a CSV")
@@ -29,6 +36,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     batch.add_argument("--workers", type=int, default=2, help="tasks run at once (default 2)")
     batch.add_argument("--out", type=Path, help="records, notebooks and working dirs (default runs/batch/TASKS)")
     batch.add_argument("--scheduler", help="a Dask scheduler, e.g. tcp://HOST:8786, instead of this machine")
+    add_clean_argument(batch)
     run = commands.add_parser("run", help="execute a parameterised notebook, %%ask cells included")
     run.add_argument("notebook", type=Path)
     run.add_argument(
@@ -51,7 +59,9 @@ def batch_command(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError(f"{args.tasks}: no valid task")
     out = args.out or Path("runs") / "batch" / args.tasks.stem
     errors = Console(stderr=True, highlight=False)
-    outcome = run_batch(suite.tasks, settings, out, workers=args.workers, console=errors, scheduler=args.scheduler)
+    outcome = run_batch(
+        suite.tasks, settings, out, workers=args.workers, console=errors, scheduler=args.scheduler, clean=args.clean
+    )
     Console(highlight=False).print(render_table(summarize(outcome.records), f"{args.tasks.name}: batch"))
     errors.print(f"records: {out / RESULTS_FILE}; notebooks: {out / 'notebooks'}")
     if outcome.interrupted:

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from assistant.cli import batch as batch_cli
+from assistant.cli.approval import TerminalApproval, approval_wanted
 from assistant.cli.terminal import TerminalView
 from assistant.config import (
     Settings,
@@ -39,6 +40,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     add_settings_arguments(parser)
     parser.add_argument("--workdir", type=Path, default=Path.cwd(), help="the kernel's working directory")
     parser.add_argument("--notebook", type=Path, help="save the session as a notebook, updated as it runs")
+    batch_cli.add_clean_argument(parser)
+    parser.add_argument(
+        "--approve",
+        action=argparse.BooleanOptionalAction,
+        help="ask before each step runs: run, edit, skip or quit (default: on for chat in a terminal)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--workers", type=int, default=1, help="tasks run at once, each on its own kernel")
     evaluation.add_argument("--out", type=Path, help="results, notebooks and working dirs (default runs/eval/SUITE)")
     evaluation.add_argument("--ablate", choices=ABLATIONS, help="switch one part off to measure what it is worth")
+    batch_cli.add_clean_argument(evaluation)
     batch_cli.add_commands(commands)
     return parser
 
@@ -67,10 +75,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open_session(
     args: argparse.Namespace, settings: Settings, view: LoopEvents, console: Console
 ) -> tuple[ChatSession, KernelSession]:
+    wanted = approval_wanted(args.approve, settings.approve, args.command, console)
+    approval = TerminalApproval(console) if wanted else None  # the loop's approval hook, as the panel's
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", console))
     kernel = KernelSession(KernelConfig(cwd=args.workdir, **kernel_limits(settings))).start()
-    events = Fanout(view, NotebookTranscript(args.notebook, describe(settings))) if args.notebook else view
-    session = session_for(settings, kernel_executor(kernel, settings), events, model=model)
+    transcript = NotebookTranscript(args.notebook, describe(settings), clean=args.clean) if args.notebook else None
+    listeners = [listener for listener in (view, approval, transcript) if listener is not None]
+    events = Fanout(*listeners) if len(listeners) > 1 else view
+    session = session_for(settings, kernel_executor(kernel, settings), events, model=model, review=approval)
     return session, kernel
 
 
@@ -94,6 +106,8 @@ def _chat(args: argparse.Namespace, console: Console) -> int:
         f"[bold]sciwand chat[/] with {describe(settings)}: one kernel for the whole conversation. "
         "Ctrl-D or 'exit' to leave; Ctrl-C stops the current step."
     )
+    if session.review:
+        console.print("Each step waits for your choice before it runs (--no-approve: run them unasked).")
     try:
         while True:
             try:
@@ -135,7 +149,7 @@ def _eval(args: argparse.Namespace) -> int:
         raise InputError(f"cannot use --out {out}: {exc.strerror or exc}") from None
     errors = Console(stderr=True, highlight=False)
     model = make_chat_model(settings, progress=ByteProgress("preparing the embedded model", errors))
-    options = RunOptions(settings, ablation=args.ablate)
+    options = RunOptions(settings, ablation=args.ablate, clean_notebooks=args.clean)
     outcome = evaluate(suite.tasks, model, out, options, workers=args.workers, console=errors)
     title = f"{args.suite.name}: {options.model_name}" + (f", without {args.ablate}" if args.ablate else "")
     Console(highlight=False).print(render_table(summarize(outcome.records), title))

@@ -31,6 +31,14 @@ def has_complete_code_block(text: str) -> bool:
     return any(m["close"] is not None for m in _runnable_blocks(text))
 
 
+def prose(text: str) -> str:
+    """The reply's words without its code block: the reason the model gives for a step, shown with it."""
+    blocks = _runnable_blocks(text)
+    if blocks:
+        text = text[: blocks[0].start()] + text[blocks[0].end() :]
+    return text.strip()
+
+
 def parse_reply(text: str) -> Reply:
     """Split a reply into its first runnable code block and/or its final answer.
 

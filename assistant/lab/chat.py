@@ -12,8 +12,9 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -21,16 +22,23 @@ from assistant.config import Settings, replay_policy
 from assistant.engine.events import Figures, LoopEvents, Step
 from assistant.engine.kernel_context import context_from_kernel
 from assistant.engine.loop import ChatSession
+from assistant.engine.replies import prose
 from assistant.engine.sessions import follow_settings, kernel_executor, session_for
 from assistant.errors import RunStopped, SciwandError
+from assistant.lab.cell_context import cells_prompt
 from assistant.lab.history import ChatHistory
+from assistant.lab.live_outputs import iopub_output
 from assistant.lab.protocol import (
     AnswerEvent,
+    CellContext,
+    ContextEvent,
     DecisionRequest,
     DoneEvent,
     ErrorEvent,
     FiguresEvent,
+    KernelEvent,
     NoticeEvent,
+    OutputEvent,
     ProposedEvent,
     QuestionEvent,
     RunningEvent,
@@ -51,6 +59,7 @@ log = logging.getLogger(__name__)
 
 _STOP = StopRequest()  # wakes a run waiting for a decision: it ends
 _INTERRUPTS, _INTERRUPT_INTERVAL_S = 10, 0.5
+_BUSY_GRACE_S = 0.5  # a request to the kernel not started by then waits for a notebook cell
 # Evaluated silently in the notebook's kernel: starts its cell journal, returns the cells it holds.
 _KERNEL_JOURNAL = "__import__('assistant.inkernel.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
 
@@ -61,17 +70,24 @@ class _Broadcast(LoopEvents):
     def __init__(self, chat: KernelChat) -> None:
         self.chat = chat
 
+    def turn(self, number: int) -> None:
+        self.chat.reply = ""
+
     def token(self, text: str) -> None:
         self.chat.check_stopped()
+        self.chat.reply += text
         self.chat.emit(TokenEvent(text))
 
     def running(self, code: str) -> None:
         self.chat.check_stopped()
         self.chat.executing = True
-        self.chat.emit(RunningEvent(self.chat.step_number(new=not self.chat.approval), code))
+        number = self.chat.step_number(new=not self.chat.approval)
+        self.chat.emit(RunningEvent(number, code, prose(self.chat.reply)))
+        self.chat.watch_kernel()  # a notebook cell may be running: the step queues behind it
 
     def step(self, step: Step) -> None:
         self.chat.executing = False
+        self.chat.kernel_started()
         result, number = step.result, self.chat.step_number()
         status = "ok" if step.ok else "error"
         self.chat.emit(StepEvent(number, step.code, status, cell_outputs(result), result.execution_count, result.note))
@@ -114,6 +130,12 @@ class KernelChat:
         self._kernel: KernelSession | None = None  # attached for the current run only
         self._executor: RecoveringKernel  # journals the steps of every run, for replay after a crash
         self._decisions: queue.Queue[DecisionRequest | StopRequest] = queue.Queue()
+        self._pending: int | None = None  # the step waiting for a decision: the only one a decision may name
+        self._pending_lock = threading.Lock()
+        self.reply = ""  # the model's reply so far this turn: its words are the explanation of the step
+        self.waiting = False  # the run waits for the kernel, busy with a notebook cell
+        self._ask_id = ""
+        self._requests = 0  # counts the kernel requests watched for a busy kernel: a stale check does nothing
         self._stopped = threading.Event()
         self._running = threading.Lock()
         self.idle = threading.Event()  # set while no run is going: lets a caller wait for a stop to land
@@ -125,26 +147,35 @@ class KernelChat:
     def running(self) -> bool:
         return self._running.locked()
 
-    def start(self, question: str, settings: Settings, approval: bool) -> bool:
-        """Begin answering ``question`` in a thread; False if a run is already going in this kernel."""
+    def start(
+        self, question: str, settings: Settings, approval: bool, cells: Sequence[CellContext] = (), ask_id: str = ""
+    ) -> bool:
+        """Begin answering ``question`` (about ``cells``) in a thread; False if a run is already going here.
+
+        ``ask_id`` comes back with the question's event: the tab that asked knows the run is its own."""
         if not self._running.acquire(blocking=False):
             return False
         self.idle.clear()
         self._stopped.clear()
         self._decisions = queue.Queue()
+        self._pending = None
+        self._ask_id = ask_id
         self.approval = approval
         self._steps = 0
-        threading.Thread(target=self._run, args=(question, settings), name="sciwand-lab-run", daemon=True).start()
+        arguments = (question, settings, tuple(cells))
+        threading.Thread(target=self._run, args=arguments, name="sciwand-lab-run", daemon=True).start()
         return True
 
-    def _run(self, question: str, settings: Settings) -> None:
+    def _run(self, question: str, settings: Settings, cells: tuple[CellContext, ...]) -> None:
         self.emit(StateEvent(running=True))
-        self.emit(QuestionEvent(question))
+        self.emit(QuestionEvent(question, self._ask_id))
+        if cells:
+            self.emit(ContextEvent(list(cells)))
         status = "failed"
         try:
             session = self._prepare(settings)
-            resolved, context = context_from_kernel(self._kernel, question)
-            result = session.ask(resolved, context)
+            resolved, variables = context_from_kernel(self._kernel, question)
+            result = session.ask(resolved, "\n\n".join(part for part in (cells_prompt(cells), variables) if part))
             status = "answered" if result.ok else "no_answer"
         except RunStopped:
             self.emit(NoticeEvent("stopped"))
@@ -156,6 +187,7 @@ class KernelChat:
             self.emit(ErrorEvent(f"{type(exc).__name__}: {exc}"))
         finally:
             self.executing = False
+            self.kernel_started()
             self._disconnect()
             if self._session is not None:
                 self.history.save_memory(self.notebook, self._session.memory)
@@ -167,6 +199,7 @@ class KernelChat:
     def _prepare(self, settings: Settings) -> ChatSession:
         model, _ = self.models.get(settings)
         # Connected for this run only: no ZeroMQ socket outlives it, whatever happens to the server after.
+        self.watch_kernel()  # attaching and reading the journal queue behind a running notebook cell
         self._kernel = KernelSession.attach(self.manager, self.server_loop)
         if self._session is None:
             self._executor = kernel_executor(self._kernel, settings)
@@ -174,7 +207,9 @@ class KernelChat:
             self._session.memory = self.history.memory(self.notebook)
         self._executor.kernel = self._kernel
         self._executor.policy = replay_policy(settings)
+        self._kernel.session.on_message = self._kernel_message
         self._read_kernel_journal()
+        self.kernel_started()
         session = self._session
         follow_settings(session, settings, model)
         session.review = self._review if self.approval else None
@@ -196,10 +231,10 @@ class KernelChat:
         """Show the step, wait for Run / Edit / Skip. Runs on the loop's thread."""
         self.check_stopped()
         number = self.step_number(new=True)
-        self.emit(ProposedEvent(number, code, needs_approval=True))
+        with self._pending_lock:
+            self._pending = number
+        self.emit(ProposedEvent(number, code, needs_approval=True, explanation=prose(self.reply)))
         decision = self._decisions.get()
-        while isinstance(decision, DecisionRequest) and decision.step != number:
-            decision = self._decisions.get()  # meant for an earlier proposal (another tab, a late click)
         if isinstance(decision, StopRequest):
             raise RunStopped
         if decision.action == "skip":
@@ -207,15 +242,24 @@ class KernelChat:
             return None
         return decision.code or code
 
-    def decide(self, decision: DecisionRequest) -> None:
-        self._decisions.put(decision)
+    def decide(self, decision: DecisionRequest) -> str | None:
+        """Take ``decision`` if it names the step waiting for one; else say why not. Never queued for later:
+        the first decision on a step wins, and a late, stale or early one cannot approve another step."""
+        with self._pending_lock:
+            if decision.step != self._pending:
+                return f"step {decision.step} is not waiting for a decision: it was decided already, or has ended"
+            self._pending = None
+            self._decisions.put(decision)
+        return None
 
     async def stop(self) -> None:
         """End the run: wake a pending approval, interrupt a running step, stop at the next event."""
         if not self.running:
             return
         self._stopped.set()
-        self._decisions.put(_STOP)
+        with self._pending_lock:
+            self._pending = None
+            self._decisions.put(_STOP)
         # An interrupt that reaches the kernel just before the step's code starts is lost: repeat it.
         for _ in range(_INTERRUPTS):
             if not self.executing:
@@ -227,6 +271,39 @@ class KernelChat:
     def check_stopped(self) -> None:
         if self._stopped.is_set():
             raise RunStopped
+
+    def watch_kernel(self) -> None:
+        """After a request to the kernel: if it has not started within a moment while the kernel is busy (as
+        the server's kernel manager last heard), a notebook cell holds the kernel: say the run waits for it.
+        The moment lets the end of the run's own previous request reach the manager."""
+        self._requests += 1
+        request = self._requests
+
+        def check() -> None:
+            if self._requests == request and getattr(self.manager, "execution_state", "idle") == "busy":
+                self.wait_for_kernel(True)
+
+        self.server_loop.call_soon_threadsafe(self.server_loop.call_later, _BUSY_GRACE_S, check)
+
+    def kernel_started(self) -> None:
+        """The request being watched has started (or ended): the run no longer waits for the kernel."""
+        self._requests += 1
+        self.wait_for_kernel(False)
+
+    def wait_for_kernel(self, waiting: bool) -> None:
+        """Tell the panels when the run starts or stops waiting for a kernel busy with a notebook cell."""
+        if waiting != self.waiting:
+            self.waiting = waiting
+            self.emit(KernelEvent(waiting))
+
+    def _kernel_message(self, message: dict[str, Any]) -> None:
+        """A message of the running request, on the server's loop: the step has started; pass on its outputs."""
+        if not self.executing:
+            return
+        self.kernel_started()
+        output = iopub_output(message)
+        if output is not None:
+            self.emit(OutputEvent(self._steps, output))
 
     def step_number(self, new: bool = False) -> int:
         if new:

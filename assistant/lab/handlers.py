@@ -8,6 +8,7 @@ never a traceback.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from assistant.lab.protocol import (
     DecisionRequest,
     ErrorEvent,
     History,
+    KernelEvent,
     ServerEvent,
     StateEvent,
     from_json,
@@ -35,7 +37,25 @@ from assistant.lab.protocol import (
 AUTH_RESOURCE = "kernels"
 
 
-class _LabHandler(APIHandler):
+# A query parameter that carries a credential (token=, _xsrf=, ...): its value never reaches a log line.
+_SECRET_PARAMETER = re.compile(r"(?i)([?&][^=&]*(?:token|xsrf|auth)[^=&]*=)[^&]*")
+
+
+def scrubbed(uri: str) -> str:
+    """``uri`` with the values of its credential parameters replaced by ``[secret]``."""
+    return _SECRET_PARAMETER.sub(r"\1[secret]", uri)
+
+
+class _ScrubbedLogs:
+    """Tornado logs every refused request (4xx) with its URL, where a browser's socket carries its token."""
+
+    request: Any
+
+    def _request_summary(self) -> str:
+        return f"{self.request.method} {scrubbed(self.request.uri or '')} ({self.request.remote_ip})"
+
+
+class _LabHandler(_ScrubbedLogs, APIHandler):
     auth_resource = AUTH_RESOURCE
 
     @property
@@ -71,7 +91,7 @@ class HistoryHandler(_LabHandler):
         self.finish()
 
 
-class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class ChatSocket(_ScrubbedLogs, WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
     """One browser tab's view of a kernel's chat: asks, decides on steps, stops; receives every event."""
 
     auth_resource = AUTH_RESOURCE
@@ -105,6 +125,8 @@ class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ign
         super().open(*args, **kwargs)
         self.chat.listeners.add(self.send)
         self.send(StateEvent(self.chat.running))
+        if self.chat.waiting:
+            self.send(KernelEvent(busy=True))
 
     def send(self, event: ServerEvent) -> None:
         try:
@@ -121,7 +143,9 @@ class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ign
         if isinstance(request, AskRequest):
             self._ask(request)
         elif isinstance(request, DecisionRequest):
-            self.chat.decide(request)
+            refusal = self.chat.decide(request)
+            if refusal:
+                self.send(ErrorEvent(refusal))
         else:
             await self.chat.stop()
 
@@ -135,7 +159,10 @@ class ChatSocket(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ign
             self.send(ErrorEvent(f"unknown model {model!r}; choose one of {self.lab.models}"))
             return
         settings = replace(self.lab.settings, model=model) if model else self.lab.settings
-        if not self.chat.start(question, settings, approval=request.approval):
+        started = self.chat.start(
+            question, settings, approval=request.approval, cells=request.context, ask_id=request.ask_id
+        )
+        if not started:
             self.send(ErrorEvent("a question is already running in this kernel: wait, or Stop it"))
 
     def on_close(self) -> None:

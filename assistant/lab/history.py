@@ -16,11 +16,21 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 
 from assistant.errors import InputError
-from assistant.lab.protocol import SERVER_EVENTS, ServerEvent, StateEvent, TokenEvent, from_json, to_json
+from assistant.lab.protocol import (
+    SERVER_EVENTS,
+    KernelEvent,
+    OutputEvent,
+    ServerEvent,
+    StateEvent,
+    TokenEvent,
+    from_json,
+    to_json,
+)
 from assistant.runs.notebook import write_atomically
 
-# Shown live, not kept: the LLM's text as it streams, and whether a run is going (the socket says so on open).
-TRANSIENT_EVENTS = (TokenEvent, StateEvent)
+# Shown live, not kept: the LLM's text and a step's outputs as they stream (the step's end keeps its outputs),
+# whether a run is going and whether it waits for the kernel (the socket says so on open).
+TRANSIENT_EVENTS = (TokenEvent, StateEvent, KernelEvent, OutputEvent)
 
 
 class ChatHistory:

@@ -32,6 +32,16 @@ NotebookOutput = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class CellContext:
+    """A notebook cell a question is about (Fix, Explain, the selected cells): its code, its outputs' text and the
+    tail of its traceback if it failed ("" for none), trimmed by the panel."""
+
+    code: str
+    outputs: str = ""
+    error: str = ""
+
+
 # -- server → panel ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StateEvent:
@@ -43,10 +53,19 @@ class StateEvent:
 
 @dataclass(frozen=True)
 class QuestionEvent:
-    """A run began with this question (asked in this tab or another)."""
+    """A run began with this question (asked in this tab or another: ``ask_id`` names the asking request)."""
 
     TYPE: ClassVar[str] = "question"
     text: str
+    ask_id: str = ""
+
+
+@dataclass(frozen=True)
+class ContextEvent:
+    """The notebook cells the question just asked is about: shown with it, and given to the model with it."""
+
+    TYPE: ClassVar[str] = "context"
+    cells: list[CellContext]
 
 
 @dataclass(frozen=True)
@@ -59,21 +78,41 @@ class TokenEvent:
 
 @dataclass(frozen=True)
 class ProposedEvent:
-    """A step's code awaits the user's decision (Run, Edit, Skip) before it runs."""
+    """A step's code awaits the user's decision (Run, Edit, Skip) before it runs; ``explanation`` is the
+    model's text around the code, the reason it gives for the step."""
 
     TYPE: ClassVar[str] = "proposed"
     step: int
     code: str
     needs_approval: bool
+    explanation: str = ""
 
 
 @dataclass(frozen=True)
 class RunningEvent:
-    """A step's code is running in the kernel."""
+    """A step's code is running in the kernel (or queued behind a busy notebook cell: see ``KernelEvent``)."""
 
     TYPE: ClassVar[str] = "running"
     step: int
     code: str
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class KernelEvent:
+    """The run waits for the notebook's kernel, busy with a cell of its own (``busy``), or goes on (shown live)."""
+
+    TYPE: ClassVar[str] = "kernel"
+    busy: bool
+
+
+@dataclass(frozen=True)
+class OutputEvent:
+    """An output of the running ``step``, as the kernel sends it (shown live; the step's end carries them all)."""
+
+    TYPE: ClassVar[str] = "output"
+    step: int
+    output: NotebookOutput
 
 
 @dataclass(frozen=True)
@@ -139,9 +178,12 @@ class DoneEvent:
 ServerEvent = (
     StateEvent
     | QuestionEvent
+    | ContextEvent
     | TokenEvent
     | ProposedEvent
     | RunningEvent
+    | KernelEvent
+    | OutputEvent
     | StepEvent
     | NoticeEvent
     | AnswerEvent
@@ -160,11 +202,16 @@ class AskRequest:
     question: str
     model: str | None = None
     approval: bool = True
+    context: list[CellContext] = field(default_factory=list)  # the cells the question is about
+    ask_id: str = ""  # the panel's name for this request: the question's event carries it back
 
 
 @dataclass(frozen=True)
 class DecisionRequest:
-    """The user's decision on the proposed ``step``: run ``code`` (maybe edited; "" keeps it), or skip it."""
+    """The user's decision on the proposed ``step``: run ``code`` (maybe edited; "" keeps it), or skip it.
+
+    Only the step waiting for a decision takes one: the first decision wins, any other is refused.
+    """
 
     TYPE: ClassVar[str] = "decision"
     step: int
@@ -244,21 +291,37 @@ def from_dict(data: Any, kinds: tuple[type, ...]) -> Message:
     kind = by_type.get(data["type"])
     if kind is None:
         raise InputError(f"unknown message type {data['type']!r}")
+    return _build(data, kind)
+
+
+def _build(data: dict[str, Any], kind: type) -> Any:
+    """``kind`` from the fields in ``data``, each checked against its type; nested dataclasses built too."""
+    label = getattr(kind, "TYPE", kind.__name__)
     hints = get_type_hints(kind, include_extras=True)
     names = {item.name for item in fields(kind)}
     unknown = sorted(set(data) - names - {"type"})
     if unknown:
-        raise InputError(f"{kind.TYPE}: no field {unknown[0]!r}")
+        raise InputError(f"{label}: no field {unknown[0]!r}")
     values = {}
     for item in fields(kind):
         if item.name not in data:
             if item.default is MISSING and item.default_factory is MISSING:
-                raise InputError(f"{kind.TYPE}: {item.name!r} is missing")
+                raise InputError(f"{label}: {item.name!r} is missing")
             continue
-        if not _matches(data[item.name], hints[item.name]):
-            raise InputError(f"{kind.TYPE}: {item.name!r} must be {_describe(hints[item.name])}")
-        values[item.name] = data[item.name]
+        hint = hints[item.name]
+        if not _matches(data[item.name], hint):
+            raise InputError(f"{label}: {item.name!r} must be {_describe(hint)}")
+        values[item.name] = _nested(data[item.name], hint)
     return kind(**values)
+
+
+def _nested(value: Any, hint: Any) -> Any:
+    """``value`` with the dataclasses its type names built from their JSON objects."""
+    if is_dataclass(hint):
+        return _build(value, hint)
+    if get_origin(hint) is list:
+        return [_nested(item, get_args(hint)[0]) for item in value]
+    return value
 
 
 def _matches(value: Any, hint: Any) -> bool:
@@ -271,7 +334,7 @@ def _matches(value: Any, hint: Any) -> bool:
         return any(_matches(value, arg) for arg in args)
     if origin is list:
         return isinstance(value, list) and all(_matches(item, args[0]) for item in value)
-    if origin is dict or hint is dict:
+    if origin is dict or hint is dict or is_dataclass(hint):
         return isinstance(value, dict)
     if hint is type(None):
         return value is None

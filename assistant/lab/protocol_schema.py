@@ -28,11 +28,13 @@ TYPESCRIPT_FILE = "labextension/src/protocol.ts"
 # The protocol's unions, by the name both languages give them.
 UNIONS: dict[str, Any] = {"ServerEvent": protocol.ServerEvent, "ClientRequest": protocol.ClientRequest}
 MESSAGES = (*protocol.SERVER_EVENTS, *protocol.CLIENT_REQUESTS, protocol.Config, protocol.History)
+# The objects messages hold.
+PARTS = (protocol.CellContext,)
 
 
 def json_schema() -> dict[str, Any]:
     """One schema for every message on the wire; each message and union is a ``$defs`` entry."""
-    definitions: dict[str, Any] = {cls.__name__: _object_schema(cls) for cls in MESSAGES}
+    definitions: dict[str, Any] = {cls.__name__: _object_schema(cls) for cls in (*MESSAGES, *PARTS)}
     for name, union in UNIONS.items():
         definitions[name] = {"oneOf": [_ref(cls) for cls in get_args(union)]}
     top = ("ServerEvent", "ClientRequest", "Config", "History")

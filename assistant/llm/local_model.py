@@ -24,9 +24,10 @@ from assistant.llm.prompt_cache import prime, system_prefix_tokens
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
-# The build flags that keep llama.cpp off its AMX kernels (see _refuse_amx_build); the README's setup and
-# .ci/run pass them to pip.
-PORTABLE_BUILD = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+# The build flags that keep llama.cpp off its AMX kernels (see _refuse_amx_build) and on every other feature of
+# the CPU it is built on (x86-64 compilers); the README's setup and .ci/run pass them to pip.
+_NO_AMX = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+BUILD_WITHOUT_AMX = f"-DCMAKE_C_FLAGS='{_NO_AMX}' -DCMAKE_CXX_FLAGS='{_NO_AMX}'"
 
 
 def _refuse_amx_build(system_info: str) -> None:
@@ -35,7 +36,7 @@ def _refuse_amx_build(system_info: str) -> None:
     if "AMX_INT8 = 1" in system_info:
         raise BackendError(
             "this llama-cpp-python was built with AMX, whose matrix product crashes llama.cpp on the first "
-            f'prompt; rebuild it without: CMAKE_ARGS="{PORTABLE_BUILD}" pip install --force-reinstall '
+            f'prompt; rebuild it without: CMAKE_ARGS="{BUILD_WITHOUT_AMX}" pip install --force-reinstall '
             "--no-cache-dir --no-deps llama-cpp-python==0.3.36"
         )
 

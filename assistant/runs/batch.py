@@ -57,15 +57,19 @@ def run_batch(
     workers: int = 1,
     console: Console | None = None,
     scheduler: str | None = None,
+    clean: bool = False,
 ) -> BatchOutcome:
-    """Run the pending tasks, ``workers`` at a time, locally on a kernel pool or on a Dask cluster."""
+    """Run the pending tasks, ``workers`` at a time, locally on a kernel pool or on a Dask cluster.
+
+    ``clean``: the tasks' notebooks hold only their successful steps.
+    """
     console = console or Console(stderr=True)
     log = ResultsLog(out / RESULTS_FILE)
     todo = pending(tasks, log)
     skipped = len(tasks) - len(todo)
     if skipped:
         console.print(f"{skipped} task(s) already finished in {log.path}: skipped")
-    options = RunOptions(settings)
+    options = RunOptions(settings, clean_notebooks=clean)
     ran: list[TaskRecord] = []
     interrupted = False
     if todo:

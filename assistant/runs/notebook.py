@@ -11,6 +11,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from assistant.engine.events import LoopEvents, Step
 from kernels import ExecutionResult
 
+# The cell tag nbclient, papermill and `jupyter execute` honour: this cell's error is expected, run on.
+RAISES_EXCEPTION = "raises-exception"
+
 
 def cell_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
     outputs = []
@@ -43,6 +46,18 @@ def recorded_outputs(result: ExecutionResult) -> list[nbformat.NotebookNode]:
     return outputs
 
 
+def step_cell(step: Step) -> nbformat.NotebookNode:
+    """A step as a code cell with its recorded outputs; a failed one is tagged so the notebook re-runs."""
+    cell = new_code_cell(step.code, execution_count=step.result.execution_count)
+    cell.outputs = recorded_outputs(step.result)
+    cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
+    if step.result.note:
+        cell.metadata["sciwand"]["note"] = step.result.note
+    if not step.ok:
+        cell.metadata["tags"] = [RAISES_EXCEPTION]
+    return cell
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` in one step: a reader, or a run killed mid-write, never sees half a notebook."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,10 +71,15 @@ def save_notebook(notebook: nbformat.NotebookNode, path: Path) -> None:
 
 
 class NotebookTranscript(LoopEvents):
-    """Listens to the loop and rewrites ``path`` atomically after each question, step and answer."""
+    """Listens to the loop and rewrites ``path`` atomically after each question, step and answer.
 
-    def __init__(self, path: Path, model_name: str = "") -> None:
+    ``clean``: only the steps ``%%ask --insert`` would keep, so the notebook is the code that reproduces the
+    answers; otherwise every step, the failed ones tagged ``raises-exception``.
+    """
+
+    def __init__(self, path: Path, model_name: str = "", clean: bool = False) -> None:
         self.path = path
+        self.clean = clean
         self.notebook = new_notebook(
             metadata={
                 "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -75,19 +95,15 @@ class NotebookTranscript(LoopEvents):
     def setup(self, step: Step) -> None:
         # The notebook must re-execute, so the imports the code relies on go in too; saved with the
         # first step, like the question.
-        self.notebook.cells.append(self._code_cell(step))
+        if self._records(step):
+            self.notebook.cells.append(step_cell(step))
 
     def step(self, step: Step) -> None:
-        self._append(self._code_cell(step))
+        if self._records(step):
+            self._append(step_cell(step))
 
-    @staticmethod
-    def _code_cell(step: Step) -> nbformat.NotebookNode:
-        cell = new_code_cell(step.code, execution_count=step.result.execution_count)
-        cell.outputs = recorded_outputs(step.result)
-        cell.metadata["sciwand"] = {"status": step.result.status.value, "seconds": round(step.result.duration, 3)}
-        if step.result.note:
-            cell.metadata["sciwand"]["note"] = step.result.note
-        return cell
+    def _records(self, step: Step) -> bool:
+        return step.ok or not self.clean
 
     def answer(self, text: str | None) -> None:
         self._append(new_markdown_cell(f"**Answer:** {text}" if text else "**No answer was reached.**"))

@@ -65,6 +65,7 @@ class RunOptions:
     session_options: dict[str, Any] = field(default_factory=dict)  # further ChatSession keywords (tests)
     notebooks_dir: Path | None = None  # where notebooks go (default OUT/notebooks)
     shared_workdir: Path | None = None  # run in this existing directory, never cleaned (sciwand run: the notebook's)
+    clean_notebooks: bool = False  # the notebooks hold only the steps that succeeded (--clean)
 
     def __post_init__(self) -> None:
         if self.ablation is not None and self.ablation not in ABLATIONS:
@@ -211,8 +212,6 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-
-
 def _open_kernel(options: RunOptions, workdir: Path, pool: KernelPool | None) -> KernelSession:
     if pool is not None:
         return pool.acquire(cwd=workdir)
@@ -252,7 +251,7 @@ def run_task(
     if options.shared_workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)  # leftovers of an interrupted earlier attempt
     notebook_path = options.notebook_path(out, task.id)
-    transcript = NotebookTranscript(notebook_path, model_name)
+    transcript = NotebookTranscript(notebook_path, model_name, clean=options.clean_notebooks)
     events = _TaskEvents(control)
     listeners = Fanout(transcript, events)
     results: list[AskResult] = []

@@ -3,10 +3,11 @@
  * (model choice, approval, new chat), the status bar (connection, running
  * indicator) and the input (question, Send, Stop).
  */
+import { addIcon, Styling } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { button } from './dom';
-import { ChatModel } from './model';
+import { ChatModel, RUN_STATE_LABELS } from './model';
 import { NO_NOTEBOOK } from './message-list';
 import { Preferences } from './preferences';
 import { IConfig } from './protocol';
@@ -36,7 +37,23 @@ export namespace ChatHeader {
   }
 }
 
-/** Title, model selector, approval toggle, new chat. */
+/**
+ * A model's name short enough for a narrow sidebar: the last part of its
+ * name or path ("scripted:/tmp/replies.json" → "replies.json",
+ * "openai:gpt-4o-mini" → "gpt-4o-mini"); the full name is the option's title.
+ */
+export function shortModelName(model: string): string {
+  const name = model.includes(':') ? model.slice(model.indexOf(':') + 1) : model;
+  return name.split(/[\\/]/).filter(Boolean).pop() || model;
+}
+
+function modelOption(model: string): HTMLOptionElement {
+  const option = new Option(shortModelName(model), model);
+  option.title = model;
+  return option;
+}
+
+/** One row: title, model dropdown, approval toggle, new chat. */
 export class ChatHeader extends ModelView {
   constructor(options: ChatHeader.IOptions) {
     super(options.model);
@@ -46,9 +63,12 @@ export class ChatHeader extends ModelView {
     title.className = 'sciwand-title';
     title.textContent = 'sciwand';
     this.modelSelect = document.createElement('select');
-    this.modelSelect.className = 'sciwand-model jp-mod-styled';
-    this.modelSelect.title = 'The model that answers';
+    this.modelSelect.className = 'sciwand-model';
     this.modelSelect.appendChild(new Option('default model', ''));
+    this.modelSelect.addEventListener('change', () => this.showModelTitle());
+    this.showModelTitle();
+    const modelWrapper = Styling.wrapSelect(this.modelSelect); // JupyterLab's dropdown, with its arrow
+    modelWrapper.classList.add('sciwand-model-wrapper');
     const approvalLabel = document.createElement('label');
     approvalLabel.className = 'sciwand-approval-label';
     approvalLabel.title = 'Show each step’s code and wait for Run / Edit / Skip';
@@ -58,14 +78,15 @@ export class ChatHeader extends ModelView {
     this.approvalBox.addEventListener('change', () =>
       this.preferences.saveApproval(this.approvalBox.checked)
     );
-    approvalLabel.append(this.approvalBox, ' Approve each step');
+    approvalLabel.append(this.approvalBox, ' Approve');
     this.newChatButton = button(
-      'New chat',
+      '',
       'sciwand-new-chat',
-      'Forget this notebook’s conversation',
+      'New chat: forget this notebook’s conversation',
       options.onNewChat
     );
-    this.node.append(title, this.modelSelect, approvalLabel, this.newChatButton);
+    this.newChatButton.appendChild(addIcon.element({ tag: 'span' }));
+    this.node.append(title, modelWrapper, approvalLabel, this.newChatButton);
     this.preferences.settings?.changed.connect(this.showApproval, this);
     this.showApproval();
     this.render();
@@ -87,7 +108,7 @@ export class ChatHeader extends ModelView {
     const previous = select.value;
     select.replaceChildren();
     for (const model of config.models) {
-      select.appendChild(new Option(model, model));
+      select.appendChild(modelOption(model));
     }
     if (!config.models.length) {
       select.appendChild(new Option('default model', ''));
@@ -98,7 +119,14 @@ export class ChatHeader extends ModelView {
     if (chosen) {
       select.value = chosen;
     }
+    this.showModelTitle();
     this.showApproval();
+  }
+
+  /** The chosen model's full name, as the dropdown's tooltip. */
+  private showModelTitle(): void {
+    const model = this.modelSelect.value;
+    this.modelSelect.title = `The model that answers: ${model || 'the server’s default'}`;
   }
 
   render(): void {
@@ -131,8 +159,11 @@ export class StatusBar extends ModelView {
     this.statusText.className = 'sciwand-connection';
     this.runningNode = document.createElement('span');
     this.runningNode.className = 'sciwand-running';
-    this.runningNode.innerHTML =
-      '<span class="sciwand-spinner"></span> Running…';
+    const spinner = document.createElement('span');
+    spinner.className = 'sciwand-spinner';
+    this.runLabel = document.createElement('span');
+    this.runLabel.className = 'sciwand-run-state';
+    this.runningNode.append(spinner, this.runLabel);
     this.node.append(this.statusText);
     this.render();
   }
@@ -157,22 +188,29 @@ export class StatusBar extends ModelView {
       'sciwand-connection-error',
       connection === 'disconnected'
     );
-    if (this.model.isRunning && !this.runningNode.isConnected) {
+    // The run's state, with a spinner while it goes on; a stopped or failed run says so until the next.
+    const { runState, isRunning } = this.model;
+    const label = RUN_STATE_LABELS[runState];
+    this.runLabel.textContent = label;
+    this.runningNode.dataset.state = runState;
+    this.runningNode.classList.toggle('sciwand-mod-ended', !isRunning);
+    if (label && !this.runningNode.isConnected) {
       this.node.appendChild(this.runningNode);
-    } else if (!this.model.isRunning) {
+    } else if (!label) {
       this.runningNode.remove();
     }
   }
 
   private readonly statusText: HTMLSpanElement;
   private readonly runningNode: HTMLSpanElement;
+  private readonly runLabel: HTMLSpanElement;
 }
 
 export namespace ChatInput {
   export interface IOptions {
     model: ChatModel;
-    /** Send the question; true if it went out (the input then empties). */
-    onSend(question: string): boolean;
+    /** Send the question (with the notebook's selected cells as its context, if asked); true if it went out (the input then empties). */
+    onSend(question: string, withSelectedCells: boolean): boolean;
   }
 }
 
@@ -201,9 +239,17 @@ export class ChatInput extends ModelView {
       'Stop the running question',
       () => this.model.stop()
     );
+    const cellsLabel = document.createElement('label');
+    cellsLabel.className = 'sciwand-cells-label';
+    cellsLabel.title =
+      'Send the code, outputs and errors of the notebook’s selected cells with the question';
+    this.cellsBox = document.createElement('input');
+    this.cellsBox.type = 'checkbox';
+    this.cellsBox.className = 'sciwand-include-cells';
+    cellsLabel.append(this.cellsBox, ' Selected cells');
     const buttons = document.createElement('div');
     buttons.className = 'sciwand-footer-buttons';
-    buttons.append(this.stopButton, this.sendButton);
+    buttons.append(cellsLabel, this.stopButton, this.sendButton);
     this.node.append(this.input, buttons);
     this.render();
   }
@@ -219,19 +265,20 @@ export class ChatInput extends ModelView {
       ? 'Ask a question (Enter to send, Shift+Enter for a new line)'
       : NO_NOTEBOOK;
     this.sendButton.disabled =
-      !model.canSend || model.runState !== 'idle' || !this.input.value.trim();
+      !model.canSend || model.runState === 'asking' || !this.input.value.trim();
     this.stopButton.hidden = !model.isRunning;
     this.stopButton.disabled = !model.canSend;
   }
 
   private send(): void {
-    if (this.onSend(this.input.value)) {
+    if (this.onSend(this.input.value, this.cellsBox.checked)) {
       this.input.value = '';
       this.render();
     }
   }
 
-  private readonly onSend: (question: string) => boolean;
+  private readonly onSend: (question: string, withSelectedCells: boolean) => boolean;
+  private readonly cellsBox: HTMLInputElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;

@@ -11,6 +11,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
+import { addCellActions } from './cell-actions';
 import { wandIcon } from './icon';
 import { ChatPanel } from './panel';
 
@@ -61,6 +62,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: CommandIDs.open, category: 'sciwand' });
+    addCellActions(app, tracker, panel);
   }
 };
 

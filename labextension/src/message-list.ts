@@ -9,6 +9,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { textWidget } from './dom';
 import {
   AnswerMessage,
+  ContextMessage,
   MessageWidget,
   NoticeMessage,
   QuestionMessage,
@@ -25,6 +26,8 @@ export namespace MessageList {
     rendermime: IRenderMimeRegistry;
     /** Insert an executed step into the notebook. */
     onInsert(result: IStepResult): void;
+    /** Put an executed step in place of the notebook cell with this id. */
+    onReplace(cellId: string, result: IStepResult): void;
   }
 }
 
@@ -35,6 +38,7 @@ export class MessageList extends Panel {
     this.model = options.model;
     this.rendermime = options.rendermime;
     this.onInsert = options.onInsert;
+    this.onReplace = options.onReplace;
     this.model.messagesChanged.connect(this.onMessagesChanged, this);
     this.model.stateChanged.connect(this.showPlaceholder, this);
     this.showPlaceholder();
@@ -63,12 +67,12 @@ export class MessageList extends Panel {
         this.placeholder?.dispose();
         this.placeholder = null;
         this.addWidget(widget);
-        this.scrollToBottom();
+        this.scrollToBottom(needsEyes(change.message));
         break;
       }
       case 'changed':
         this.shown.get(change.message)?.render();
-        this.scrollToBottom();
+        this.scrollToBottom(needsEyes(change.message));
         break;
       case 'removed':
         this.shown.get(change.message)?.dispose();
@@ -85,6 +89,8 @@ export class MessageList extends Panel {
     switch (message.kind) {
       case 'question':
         return new QuestionMessage(message.text);
+      case 'context':
+        return new ContextMessage(message.cells);
       case 'thinking':
         return new ThinkingMessage(message);
       case 'answer':
@@ -99,7 +105,8 @@ export class MessageList extends Panel {
           message,
           onDecision: (step, action, code) =>
             this.model.decide(step, action, code),
-          onInsert: this.onInsert
+          onInsert: this.onInsert,
+          onReplace: this.onReplace
         });
     }
   }
@@ -131,7 +138,7 @@ export class MessageList extends Panel {
     }
   }
 
-  /** Keep the newest message in view, unless the user scrolled up. */
+  /** Keep the newest message in view, unless the user scrolled up (and nothing forces it). */
   private scrollToBottom(force = false): void {
     const node = this.node;
     const nearBottom =
@@ -151,6 +158,15 @@ export class MessageList extends Panel {
   private readonly model: ChatModel;
   private readonly rendermime: IRenderMimeRegistry;
   private readonly onInsert: (result: IStepResult) => void;
+  private readonly onReplace: (cellId: string, result: IStepResult) => void;
   private readonly shown = new Map<ChatMessage, MessageWidget>();
   private placeholder: Widget | null = null;
+}
+
+/** A new question (just sent), or a step that waits for a decision: scrolled into view wherever the list is. */
+function needsEyes(message: ChatMessage): boolean {
+  return (
+    message.kind === 'question' ||
+    (message.kind === 'step' && message.status === 'proposed' && !message.decided)
+  );
 }

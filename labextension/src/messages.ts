@@ -4,10 +4,12 @@
  * errors. Markdown, code and outputs all go through JupyterLab's own
  * rendermime.
  */
+import type * as nbformat from '@jupyterlab/nbformat';
 import { OutputAreaModel, SimplifiedOutputArea } from '@jupyterlab/outputarea';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { Panel, Widget } from '@lumino/widgets';
 
+import { cellError, errorLine } from './cells';
 import { button, textWidget } from './dom';
 import {
   ChatMessage,
@@ -16,6 +18,7 @@ import {
   IThinkingMessage,
   StepStatus
 } from './model';
+import { ICellContext } from './protocol';
 
 /** A Markdown fence for `code` that no backtick run inside it can close. */
 export function codeFence(code: string, language = 'python'): string {
@@ -66,11 +69,87 @@ export class MessageWidget extends Panel {
   protected header: Widget | null = null;
 }
 
-/** A user question. */
+/** A question longer than this many characters or lines shows folded. */
+export const FOLD_CHARS = 600;
+export const FOLD_LINES = 10;
+
+/** A user question; a long one folded to a few lines, with a toggle to show it all. */
 export class QuestionMessage extends MessageWidget {
   constructor(text: string) {
     super('question', 'You');
-    this.addWidget(textWidget(text, 'sciwand-question-text'));
+    const body = textWidget(text, 'sciwand-question-text');
+    this.addWidget(body);
+    if (text.length > FOLD_CHARS || text.split('\n').length > FOLD_LINES) {
+      const size = `${text.length.toLocaleString('en-US')} characters`;
+      body.addClass('sciwand-mod-folded');
+      const toggle = button(`Show all (${size})`, 'sciwand-fold-toggle', '', () => {
+        const folded = body.hasClass('sciwand-mod-folded');
+        body.toggleClass('sciwand-mod-folded', !folded);
+        toggle.textContent = folded ? 'Show less' : `Show all (${size})`;
+      });
+      this.node.appendChild(toggle);
+    }
+  }
+}
+
+/** The notebook cells a question is about: each folded to its first code line and its error. */
+export class ContextMessage extends MessageWidget {
+  constructor(cells: readonly ICellContext[]) {
+    super('context');
+    for (const cell of cells) {
+      const details = document.createElement('details');
+      details.className = 'sciwand-context-cell';
+      const summary = document.createElement('summary');
+      const firstLine = cell.code.split('\n', 1)[0];
+      const lastErrorLine = cell.error.trim().split('\n').pop() ?? '';
+      summary.textContent = `Cell: ${firstLine}`;
+      summary.title = 'The cell’s code and outputs went with the question';
+      if (lastErrorLine) {
+        const error = document.createElement('span');
+        error.className = 'sciwand-context-error';
+        error.textContent = lastErrorLine;
+        summary.appendChild(error);
+      }
+      const code = document.createElement('pre');
+      code.textContent = cell.code;
+      details.append(summary, code);
+      const tail = cell.error || cell.outputs;
+      if (tail) {
+        const outputs = document.createElement('pre');
+        outputs.className = 'sciwand-context-outputs';
+        outputs.textContent = tail;
+        details.appendChild(outputs);
+      }
+      this.node.appendChild(details);
+    }
+  }
+}
+
+/**
+ * A step's error, folded to its last line ("ZeroDivisionError: …"); a click
+ * shows the whole traceback, rendered as the notebook renders it.
+ */
+export class TracebackView extends Panel {
+  constructor(
+    rendermime: IRenderMimeRegistry,
+    error: nbformat.IError,
+    trusted: boolean
+  ) {
+    super();
+    this.addClass('sciwand-traceback');
+    const lines = (error.traceback ?? []).join('\n').split('\n').length;
+    const toggle = button(errorLine(error), 'sciwand-traceback-toggle', '', () =>
+      this.toggleClass('sciwand-mod-expanded')
+    );
+    toggle.title = `Show the traceback (${lines} lines)`;
+    const header = new Widget({ node: toggle });
+    const area = new SimplifiedOutputArea({
+      model: new OutputAreaModel({ values: [error], trusted }),
+      rendermime
+    });
+    area.addClass('sciwand-traceback-body');
+    this.addWidget(header);
+    this.addWidget(area);
   }
 }
 
@@ -118,6 +197,8 @@ export namespace StepMessage {
     onDecision(step: number, action: 'run' | 'skip', code: string): void;
     /** Insert the executed step into the notebook. */
     onInsert(result: IStepResult): void;
+    /** Put the executed step in place of the notebook cell with this id. */
+    onReplace(cellId: string, result: IStepResult): void;
   }
 }
 
@@ -137,6 +218,9 @@ export class StepMessage extends MessageWidget {
     this.codeSlot.addClass('sciwand-step-code');
     this.actions = new Widget();
     this.actions.addClass('sciwand-step-actions');
+    this.explanationSlot = new Panel();
+    this.explanationSlot.addClass('sciwand-step-explanation');
+    this.addWidget(this.explanationSlot);
     this.addWidget(this.codeSlot);
     this.addWidget(this.actions);
     this.render();
@@ -147,9 +231,12 @@ export class StepMessage extends MessageWidget {
     if (message.status !== 'proposed' || !this.editor) {
       this.setCode(message.code);
     }
+    this.setExplanation(message.explanation);
     this.setStatus(message.status);
-    if (message.result !== this.shownResult) {
-      this.showOutputs(message.result, message.trusted);
+    // Outputs streamed while the step runs (from the live kernel), then the step's result.
+    const outputs = message.result?.outputs ?? message.outputs;
+    if (outputs !== this.shownOutputs) {
+      this.showOutputs(outputs, message.result ? message.trusted : true);
     }
     this.setActions(...this.buttons(message));
   }
@@ -174,14 +261,23 @@ export class StepMessage extends MessageWidget {
       return choices;
     }
     if (result && result.status !== 'skipped') {
-      return [
-        button(
-          'Insert',
-          'sciwand-insert-step',
-          'Insert this code and its outputs as a cell below the active cell',
-          () => this.options.onInsert(result)
-        )
-      ];
+      const insert = button(
+        'Insert',
+        'sciwand-insert-step',
+        'Insert this code and its outputs as a cell below the active cell',
+        () => this.options.onInsert(result)
+      );
+      const target = message.target;
+      if (target === null) {
+        return [insert];
+      }
+      const replace = button(
+        'Replace cell',
+        'jp-mod-accept sciwand-replace-cell',
+        'Put this code and its outputs in place of the cell it fixes',
+        () => this.options.onReplace(target, result)
+      );
+      return [replace, insert];
     }
     return [];
   }
@@ -229,19 +325,43 @@ export class StepMessage extends MessageWidget {
     }
   }
 
-  private showOutputs(result: IStepResult | null, trusted: boolean): void {
-    this.shownResult = result;
+  /** The model's reason for the step, above its code. */
+  private setExplanation(explanation: string): void {
+    if (explanation === this.shownExplanation) {
+      return;
+    }
+    this.shownExplanation = explanation;
+    for (const widget of [...this.explanationSlot.widgets]) {
+      widget.dispose();
+    }
+    if (explanation) {
+      this.explanationSlot.addWidget(
+        markdownWidget(this.options.rendermime, explanation)
+      );
+    }
+    this.explanationSlot.setHidden(!explanation);
+  }
+
+  private showOutputs(outputs: nbformat.IOutput[], trusted: boolean): void {
+    this.shownOutputs = outputs;
     this.outputArea?.dispose();
     this.outputArea = null;
-    if (result?.outputs.length) {
-      const model = new OutputAreaModel({ values: result.outputs, trusted });
-      this.outputArea = new SimplifiedOutputArea({
-        model,
-        rendermime: this.options.rendermime
-      });
-      this.outputArea.addClass('sciwand-step-outputs');
-      this.insertWidget(this.widgets.indexOf(this.actions), this.outputArea);
+    if (!outputs.length) {
+      return;
     }
+    const rendermime = this.options.rendermime;
+    const error = cellError(outputs);
+    const values = outputs.filter(output => output !== error);
+    this.outputArea = new Panel();
+    this.outputArea.addClass('sciwand-step-outputs');
+    if (values.length) {
+      const model = new OutputAreaModel({ values, trusted });
+      this.outputArea.addWidget(new SimplifiedOutputArea({ model, rendermime }));
+    }
+    if (error) {
+      this.outputArea.addWidget(new TracebackView(rendermime, error, trusted));
+    }
+    this.insertWidget(this.widgets.indexOf(this.actions), this.outputArea);
   }
 
   private setStatus(status: StepStatus): void {
@@ -269,8 +389,10 @@ export class StepMessage extends MessageWidget {
   private readonly codeSlot: Panel;
   private readonly actions: Widget;
   private editor: HTMLTextAreaElement | null = null;
-  private outputArea: SimplifiedOutputArea | null = null;
+  private outputArea: Panel | null = null;
   private shownCode = '';
   private shownStatus: StepStatus | null = null;
-  private shownResult: IStepResult | null = null;
+  private readonly explanationSlot: Panel;
+  private shownExplanation: string | null = null;
+  private shownOutputs: nbformat.IOutput[] | null = null;
 }

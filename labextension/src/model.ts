@@ -10,6 +10,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   ClientRequest,
+  ICellContext,
+  IDoneEvent,
   IFiguresEvent,
   IStepEvent,
   ServerEvent
@@ -35,12 +37,30 @@ export type RunState =
   | 'idle'
   /** A question was sent; the server has not started it yet. */
   | 'asking'
-  /** The model is writing its next reply. */
+  /** The run waits for the kernel: a notebook cell is running. */
+  | 'waiting-for-kernel'
+  /** The model is writing its next reply (its text streams in). */
   | 'model-writing'
   /** A proposed step waits for Run / Edit / Skip. */
   | 'waiting-for-approval'
-  /** A step runs in the kernel. */
-  | 'running-step';
+  /** A step runs in the kernel, its outputs streaming in. */
+  | 'running-step'
+  /** The last run was stopped: a question can be asked. */
+  | 'stopped'
+  /** The last run failed: a question can be asked. */
+  | 'error';
+
+/** What the panel says of each run state. */
+export const RUN_STATE_LABELS: Readonly<Record<RunState, string>> = {
+  idle: '',
+  asking: 'Asking…',
+  'waiting-for-kernel': 'Waiting for the kernel: a notebook cell is running…',
+  'model-writing': 'The model is writing…',
+  'waiting-for-approval': 'Waiting for your approval',
+  'running-step': 'Running a step…',
+  stopped: 'Stopped',
+  error: 'The run failed'
+};
 
 export type StepStatus =
   | 'proposed'
@@ -69,6 +89,12 @@ export interface IStepMessage {
   trusted: boolean;
   /** A decision on this proposal was sent: its buttons are spent. */
   decided: boolean;
+  /** The model's reason for the step: its words around the code. */
+  explanation: string;
+  /** Outputs streamed while the step runs (its result then holds them all). */
+  outputs: nbformat.IOutput[];
+  /** The id of the notebook cell this step may replace (the cell a Fix asked about), if any. */
+  readonly target: string | null;
 }
 
 /** The model's streamed text before a step's code arrives. */
@@ -79,6 +105,8 @@ export interface IThinkingMessage {
 
 export type ChatMessage =
   | { readonly kind: 'question'; readonly text: string }
+  /** The notebook cells the question is about. */
+  | { readonly kind: 'context'; readonly cells: readonly ICellContext[] }
   | { readonly kind: 'answer'; readonly text: string | null }
   | { readonly kind: 'notice' | 'error' | 'figures'; readonly text: string }
   | IThinkingMessage
@@ -101,10 +129,14 @@ export const NOT_CONNECTED = 'Not connected to the sciwand server.';
 
 /** The states in which a question is running on the server. */
 const RUNNING: ReadonlySet<RunState> = new Set<RunState>([
+  'waiting-for-kernel',
   'model-writing',
   'waiting-for-approval',
   'running-step'
 ]);
+
+/** The states in which no question runs: a new one may be asked. */
+const ENDED: ReadonlySet<RunState> = new Set<RunState>(['idle', 'stopped', 'error']);
 
 export class ChatModel {
   get connection(): ConnectionState {
@@ -128,6 +160,11 @@ export class ChatModel {
   /** A question runs on the server (Stop applies). */
   get isRunning(): boolean {
     return RUNNING.has(this._runState);
+  }
+
+  /** No question runs or is being sent: a new one may be asked. */
+  get canAsk(): boolean {
+    return ENDED.has(this._runState);
   }
 
   /** The panel has a kernel to talk to (its input is usable). */
@@ -217,7 +254,9 @@ export class ChatModel {
         if (event.running) {
           this.enter(this.isRunning ? this._runState : 'model-writing');
         } else {
-          this.enter('idle');
+          if (!this.canAsk) {
+            this.enter('idle'); // after `done`, its stopped or error state stays
+          }
           this.expireProposals();
         }
         break;
@@ -225,15 +264,36 @@ export class ChatModel {
         this.steps.clear(); // step numbers start again with each run
         this.dropThinking();
         this.add({ kind: 'question', text: event.text });
+        this.ownsRun = live && !!event.ask_id && event.ask_id === this.askId;
+        this.runTarget = this.ownsRun ? this.askedTarget : null;
+        this.askedTarget = null;
         this.enter('model-writing');
+        break;
+      case 'context':
+        this.add({ kind: 'context', cells: event.cells });
         break;
       case 'token':
         this.think(event.text);
         break;
+      case 'kernel':
+        if (event.busy && this._runState !== 'waiting-for-kernel') {
+          this.resumeState = this.isRunning ? this._runState : 'model-writing';
+          this.advance('waiting-for-kernel');
+        } else if (!event.busy && this._runState === 'waiting-for-kernel') {
+          this.enter(this.resumeState);
+        }
+        break;
+      case 'output': {
+        const step = this.step(event.step);
+        step.outputs = [...step.outputs, event.output];
+        this.changed(step);
+        break;
+      }
       case 'proposed': {
         this.dropThinking();
         const step = this.step(event.step);
         step.code = event.code;
+        step.explanation = event.explanation || step.explanation;
         step.status = event.needs_approval ? 'proposed' : 'running';
         step.decided = false;
         this.changed(step);
@@ -244,6 +304,7 @@ export class ChatModel {
         this.dropThinking();
         const step = this.step(event.step);
         step.code = event.code;
+        step.explanation = event.explanation || step.explanation;
         step.status = 'running';
         this.changed(step);
         this.advance('running-step');
@@ -268,28 +329,47 @@ export class ChatModel {
         this.dropThinking();
         this.add({ kind: 'error', text: event.message });
         if (this._runState === 'asking') {
-          this.enter('idle'); // the question was refused
+          this.enter(this.askedFrom); // the question was refused
         }
         break;
       case 'done':
         this.dropThinking();
         this.expireProposals();
-        this.enter('idle');
+        this.enter(DONE_STATES[event.status]);
         break;
       default:
         console.warn('sciwand: unknown event', event);
     }
   }
 
-  /** Ask a question; false (and nothing sent) unless the chat is idle and has a socket. */
-  ask(question: string, model: string | null, approval: boolean): boolean {
+  /**
+   * Ask a question about the `context` cells; false (and nothing sent) unless
+   * the chat is idle and has a socket. The run's steps may replace the cell
+   * whose id is `target`.
+   */
+  ask(
+    question: string,
+    model: string | null,
+    approval: boolean,
+    context: ICellContext[] = [],
+    target: string | null = null
+  ): boolean {
     const text = question.trim();
-    if (!text || this._runState !== 'idle' || !this.transport) {
+    if (!text || this._runState === 'asking' || !this.transport) {
       return false;
     }
-    if (!this.request({ type: 'ask', question: text, model, approval })) {
+    const askId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const request: ClientRequest = { type: 'ask', question: text, model, approval, context, ask_id: askId };
+    if (!this.canAsk) {
+      this.request(request); // a run goes on (maybe another tab's): the server's refusal says so
       return false;
     }
+    if (!this.request(request)) {
+      return false;
+    }
+    this.askId = askId;
+    this.askedTarget = target;
+    this.askedFrom = this._runState;
     this.enter('asking');
     return true;
   }
@@ -358,7 +438,8 @@ export class ChatModel {
     step.result = result;
     step.trusted = live;
     this.changed(step);
-    if (live && event.status === 'ok') {
+    // Only the tab that asked inserts, and a fix's step is offered to replace its cell instead.
+    if (live && this.ownsRun && step.target === null && event.status === 'ok') {
       this._stepSucceeded.emit(result);
     }
   }
@@ -373,7 +454,10 @@ export class ChatModel {
         status: 'running',
         result: null,
         trusted: false,
-        decided: false
+        decided: false,
+        target: this.runTarget,
+        explanation: '',
+        outputs: []
       };
       this.steps.set(number, step);
       this.add(step);
@@ -426,10 +510,30 @@ export class ChatModel {
   private _messages: ChatMessage[] = [];
   private steps = new Map<number, IStepMessage>();
   private thinking: IThinkingMessage | null = null;
+  /** The cell the question asked from this tab may replace, until its run starts. */
+  private askedTarget: string | null = null;
+  /** The id of this tab's last question: the run whose question carries it is this tab's own. */
+  private askId = '';
+  /** The current run was asked from this tab: only this tab inserts its steps into the notebook. */
+  private ownsRun = false;
+  /** The state a refused question returns to. */
+  private askedFrom: RunState = 'idle';
+  /** The state the run goes back to once the kernel is free. */
+  private resumeState: RunState = 'model-writing';
+  /** The cell the current run's steps may replace. */
+  private runTarget: string | null = null;
   private _stateChanged = new Signal<this, void>(this);
   private _messagesChanged = new Signal<this, MessagesChange>(this);
   private _stepSucceeded = new Signal<this, IStepResult>(this);
 }
+
+/** The state a run's end leaves the panel in. */
+const DONE_STATES: Readonly<Record<IDoneEvent['status'], RunState>> = {
+  answered: 'idle',
+  no_answer: 'idle',
+  stopped: 'stopped',
+  failed: 'error'
+};
 
 /** What a run took, in one line: "2 turn(s), 1 step(s), 4.2 s, 1,830 tokens in / 61 out". */
 export function figuresText(figures: IFiguresEvent): string {

@@ -2,7 +2,9 @@
  * The sciwand chat panel: follows the active notebook, and puts together
  * the chat model, the connection to the notebook's kernel and the views.
  */
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Cell } from '@jupyterlab/cells';
+import { Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -12,11 +14,15 @@ import { clearHistory, errorText, fetchConfig } from './api';
 import { NotebookConnection } from './connection';
 import { ChatHeader, ChatInput, StatusBar } from './controls';
 import { wandIcon } from './icon';
-import { insertStepBelow } from './insert';
+import { contextOfCell } from './cells';
+import { insertStepBelow, replaceCell } from './insert';
 import { MessageList } from './message-list';
 import { ChatModel, IStepResult } from './model';
 import { Preferences } from './preferences';
-import { IConfig } from './protocol';
+import { ICellContext, IConfig } from './protocol';
+
+const FIX_QUESTION = 'Fix the error in this cell: run the corrected code.';
+const EXPLAIN_QUESTION = 'Explain what this cell does and what its outputs show.';
 
 export namespace ChatPanel {
   export interface IOptions {
@@ -48,8 +54,13 @@ export class ChatPanel extends Panel {
     this.statusBar = new StatusBar(model);
     this.input = new ChatInput({
       model,
-      onSend: question =>
-        model.ask(question, this.header.chosenModel, this.header.approval)
+      onSend: (question, withSelectedCells) =>
+        model.ask(
+          question,
+          this.header.chosenModel,
+          this.header.approval,
+          withSelectedCells ? this.selectedCells() : []
+        )
     });
     this.addWidget(this.header);
     this.addWidget(this.statusBar);
@@ -57,7 +68,8 @@ export class ChatPanel extends Panel {
       new MessageList({
         model,
         rendermime: options.rendermime,
-        onInsert: result => this.insertStep(result)
+        onInsert: result => this.insertStep(result),
+        onReplace: (cellId, result) => this.replaceStep(cellId, result)
       })
     );
     this.addWidget(this.input);
@@ -88,6 +100,22 @@ export class ChatPanel extends Panel {
       notebook.disposed.connect(this.onNotebookDisposed, this);
     }
     this.reconnect();
+  }
+
+  /**
+   * Ask about one cell of the followed notebook: fix its error (the run's
+   * steps may then replace it) or explain it. False if the chat cannot ask now.
+   */
+  askAboutCell(action: 'fix' | 'explain', cell: Cell): boolean {
+    const question = action === 'fix' ? FIX_QUESTION : EXPLAIN_QUESTION;
+    const target = action === 'fix' ? cell.model.id : null;
+    const context = [contextOfCell(cell.model)];
+    const { chosenModel, approval } = this.header;
+    if (!this.model.canAsk) {
+      this.model.error('A question is running: wait for it, or Stop it, then ask again.');
+      return false;
+    }
+    return this.model.ask(question, chosenModel, approval, context, target);
   }
 
   dispose(): void {
@@ -148,6 +176,17 @@ export class ChatPanel extends Panel {
     if (!path || this.model.isRunning) {
       return;
     }
+    const answer = await showDialog({
+      title: 'Start a new chat?',
+      body: `This deletes the conversation about ${path}: its messages, and what the model remembers of it.`,
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: 'Delete and start over' })
+      ]
+    });
+    if (!answer.button.accept || this.connection !== connection) {
+      return;
+    }
     try {
       await clearHistory(this.serverSettings, path);
     } catch (error) {
@@ -162,17 +201,39 @@ export class ChatPanel extends Panel {
     }
   }
 
+  /** The followed notebook's selected cells (the active one if none is), as a question's context. */
+  private selectedCells(): ICellContext[] {
+    const notebook = this.notebook?.content;
+    if (!notebook) {
+      return [];
+    }
+    return notebook.widgets
+      .filter(cell => notebook.isSelectedOrActive(cell))
+      .map(cell => contextOfCell(cell.model));
+  }
+
   /** Insert a step as a code cell below the notebook's active cell. */
   private insertStep(result: IStepResult): void {
+    this.writeStep('insert the step', notebook => insertStepBelow(notebook, result));
+  }
+
+  /** Put a step in place of the cell it fixes. */
+  private replaceStep(cellId: string, result: IStepResult): void {
+    this.writeStep('replace the cell', notebook =>
+      replaceCell(notebook, cellId, result)
+    );
+  }
+
+  private writeStep(what: string, write: (notebook: Notebook) => void): void {
     const panel = this.notebook;
     if (!panel || panel.isDisposed || !panel.content.model) {
-      this.model.error('There is no notebook to insert into.');
+      this.model.error(`There is no notebook to ${what} in.`);
       return;
     }
     try {
-      insertStepBelow(panel.content, result);
+      write(panel.content);
     } catch (error) {
-      this.model.error(`Could not insert the step: ${errorText(error)}`);
+      this.model.error(`Could not ${what}: ${errorText(error)}`);
     }
   }
 

@@ -12,11 +12,22 @@ export interface IStateEvent {
 }
 
 /**
- * A run began with this question (asked in this tab or another).
+ * A run began with this question (asked in this tab or another: `ask_id` names
+ * the asking request).
  */
 export interface IQuestionEvent {
   type: 'question';
   text: string;
+  ask_id: string;
+}
+
+/**
+ * The notebook cells the question just asked is about: shown with it, and
+ * given to the model with it.
+ */
+export interface IContextEvent {
+  type: 'context';
+  cells: ICellContext[];
 }
 
 /**
@@ -29,22 +40,46 @@ export interface ITokenEvent {
 }
 
 /**
- * A step's code awaits the user's decision (Run, Edit, Skip) before it runs.
+ * A step's code awaits the user's decision (Run, Edit, Skip) before it runs;
+ * `explanation` is the model's text around the code, the reason it gives for
+ * the step.
  */
 export interface IProposedEvent {
   type: 'proposed';
   step: number;
   code: string;
   needs_approval: boolean;
+  explanation: string;
 }
 
 /**
- * A step's code is running in the kernel.
+ * A step's code is running in the kernel (or queued behind a busy notebook
+ * cell: see `KernelEvent`).
  */
 export interface IRunningEvent {
   type: 'running';
   step: number;
   code: string;
+  explanation: string;
+}
+
+/**
+ * The run waits for the notebook's kernel, busy with a cell of its own
+ * (`busy`), or goes on (shown live).
+ */
+export interface IKernelEvent {
+  type: 'kernel';
+  busy: boolean;
+}
+
+/**
+ * An output of the running `step`, as the kernel sends it (shown live; the
+ * step's end carries them all).
+ */
+export interface IOutputEvent {
+  type: 'output';
+  step: number;
+  output: nbformat.IOutput;
 }
 
 /**
@@ -117,11 +152,14 @@ export interface IAskRequest {
   question: string;
   model: string | null;
   approval: boolean;
+  context: ICellContext[];
+  ask_id: string;
 }
 
 /**
  * The user's decision on the proposed `step`: run `code` (maybe edited; ""
- * keeps it), or skip it.
+ * keeps it), or skip it. Only the step waiting for a decision takes one: the
+ * first decision wins, any other is refused.
  */
 export interface IDecisionRequest {
   type: 'decision';
@@ -157,12 +195,26 @@ export interface IHistory {
   events: ServerEvent[];
 }
 
+/**
+ * A notebook cell a question is about (Fix, Explain, the selected cells): its
+ * code, its outputs' text and the tail of its traceback if it failed ("" for
+ * none), trimmed by the panel.
+ */
+export interface ICellContext {
+  code: string;
+  outputs: string;
+  error: string;
+}
+
 export type ServerEvent =
   | IStateEvent
   | IQuestionEvent
+  | IContextEvent
   | ITokenEvent
   | IProposedEvent
   | IRunningEvent
+  | IKernelEvent
+  | IOutputEvent
   | IStepEvent
   | INoticeEvent
   | IAnswerEvent

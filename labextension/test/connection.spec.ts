@@ -85,7 +85,7 @@ function notebook(kernelId: string | null): INotebookSession {
   };
 }
 
-const QUESTION: ServerEvent = { type: 'question', text: 'Twice the dose?' };
+const QUESTION: ServerEvent = { type: 'question', text: 'Twice the dose?', ask_id: '' };
 
 async function connected(
   server: FakeHistoryServer
@@ -142,7 +142,14 @@ describe('NotebookConnection', () => {
     socket.open();
     expect(model.ask('Twice the dose?', null, true)).toBe(true);
     expect(socket.sent).toEqual([
-      { type: 'ask', question: 'Twice the dose?', model: null, approval: true }
+      {
+        type: 'ask',
+        question: 'Twice the dose?',
+        model: null,
+        approval: true,
+        context: [],
+        ask_id: expect.any(String)
+      }
     ]);
     connection.dispose();
   });

@@ -20,11 +20,11 @@ const OUTPUT = { output_type: 'stream', name: 'stdout', text: '42\n' };
 /** A run with approval, as the server sends it. */
 const APPROVED_RUN: ServerEvent[] = [
   { type: 'state', running: true },
-  { type: 'question', text: 'Twice the dose?' },
+  { type: 'question', text: 'Twice the dose?', ask_id: '' },
   { type: 'token', text: 'I will ' },
   { type: 'token', text: 'compute it.' },
-  { type: 'proposed', step: 1, code: CODE, needs_approval: true },
-  { type: 'running', step: 1, code: CODE },
+  { type: 'proposed', step: 1, code: CODE, needs_approval: true, explanation: '' },
+  { type: 'running', step: 1, code: CODE, explanation: '' },
   {
     type: 'step',
     step: 1,
@@ -103,8 +103,8 @@ describe('ChatModel', () => {
     const [model] = connectedModel();
     const states = statesThrough(model, [
       { type: 'state', running: true },
-      { type: 'question', text: 'Q' },
-      { type: 'proposed', step: 1, code: CODE, needs_approval: false }
+      { type: 'question', text: 'Q', ask_id: '' },
+      { type: 'proposed', step: 1, code: CODE, needs_approval: false, explanation: '' }
     ]);
     expect(states).toEqual(['model-writing', 'running-step']);
     expect(onlyStep(model).status).toBe('running');
@@ -127,7 +127,14 @@ describe('ChatModel', () => {
     const [model, transport] = connectedModel();
     expect(model.ask('  Twice the dose?  ', 'scripted:x', false)).toBe(true);
     expect(transport.sent).toEqual([
-      { type: 'ask', question: 'Twice the dose?', model: 'scripted:x', approval: false }
+      {
+        type: 'ask',
+        question: 'Twice the dose?',
+        model: 'scripted:x',
+        approval: false,
+        context: [],
+        ask_id: expect.any(String)
+      }
     ]);
     expect(model.runState).toBe('asking');
     expect(model.ask('Another?', null, true)).toBe(false);
@@ -163,7 +170,7 @@ describe('ChatModel', () => {
     ]);
 
     // A second proposal the run ends before anyone decides: it expires.
-    model.apply({ type: 'proposed', step: 2, code: 'x', needs_approval: true });
+    model.apply({ type: 'proposed', step: 2, code: 'x', needs_approval: true, explanation: '' });
     model.apply({ type: 'done', status: 'stopped' });
     const expired = model.messages.find(
       message => message.kind === 'step' && message.step === 2
@@ -198,11 +205,21 @@ describe('ChatModel', () => {
     expect(succeeded).toEqual([]);
   });
 
-  it('reports a live successful step once, for auto-insert', () => {
-    const [model] = connectedModel();
+  it('reports a live successful step once, for auto-insert, in the tab that asked', () => {
+    const [model, transport] = connectedModel();
+    const [watcher] = connectedModel(); // another tab of the same notebook
     const succeeded: IStepResult[] = [];
+    const watched: IStepResult[] = [];
     model.stepSucceeded.connect((_, result) => succeeded.push(result));
-    statesThrough(model, APPROVED_RUN);
+    watcher.stepSucceeded.connect((_, result) => watched.push(result));
+    model.ask('Twice the dose?', null, true);
+    const asked = transport.sent[0] as { ask_id: string };
+    const run = APPROVED_RUN.map(event =>
+      event.type === 'question' ? { ...event, ask_id: asked.ask_id } : event
+    );
+    statesThrough(model, run);
+    statesThrough(watcher, run);
+    expect(watched).toEqual([]);
     model.apply({
       type: 'step',
       step: 2,
@@ -254,5 +271,73 @@ describe('ChatModel', () => {
       kind: 'figures',
       text: '2 turn(s), 1 step(s), 4.3 s, 1,830 tokens in / 61 out'
     });
+  });
+
+  it('waits for a busy kernel, then goes back to where the run was', () => {
+    const [model] = connectedModel();
+    const states = statesThrough(model, [
+      { type: 'state', running: true },
+      { type: 'question', text: 'Q', ask_id: '' },
+      { type: 'kernel', busy: true },
+      { type: 'kernel', busy: false },
+      { type: 'running', step: 1, code: CODE, explanation: '' },
+      { type: 'kernel', busy: true },
+      { type: 'kernel', busy: false }
+    ]);
+    expect(states).toEqual([
+      'model-writing',
+      'waiting-for-kernel',
+      'model-writing',
+      'running-step',
+      'waiting-for-kernel',
+      'running-step'
+    ]);
+  });
+
+  it('ends in stopped or error, from which a question can be asked', () => {
+    for (const [status, state] of [
+      ['stopped', 'stopped'],
+      ['failed', 'error'],
+      ['answered', 'idle']
+    ] as const) {
+      const [model, transport] = connectedModel();
+      statesThrough(model, [
+        { type: 'state', running: true },
+        { type: 'question', text: 'Q', ask_id: '' },
+        { type: 'done', status },
+        { type: 'state', running: false }
+      ]);
+      expect(model.runState).toBe(state);
+      expect(model.isRunning).toBe(false);
+      expect(model.ask('Again?', null, true)).toBe(true);
+      expect(transport.sent).toHaveLength(1);
+    }
+  });
+
+  it('keeps the explanation and the streamed outputs with their step', () => {
+    const [model] = connectedModel();
+    for (const event of APPROVED_RUN.slice(0, 2)) {
+      model.apply(event);
+    }
+    model.apply({ type: 'proposed', step: 1, code: CODE, needs_approval: true, explanation: 'Double it.' });
+    model.apply({ type: 'running', step: 1, code: CODE, explanation: 'Double it.' });
+    model.apply({ type: 'output', step: 1, output: OUTPUT });
+    expect(onlyStep(model)).toMatchObject({
+      explanation: 'Double it.',
+      status: 'running',
+      outputs: [OUTPUT],
+      result: null
+    });
+  });
+
+  it('sends a question asked while another tab’s run goes on, keeping it for the server to refuse', () => {
+    const [model, transport] = connectedModel();
+    model.apply({ type: 'state', running: true });
+    expect(model.ask('Mine?', null, true)).toBe(false); // not taken: the text stays in the box
+    expect(transport.sent).toMatchObject([{ type: 'ask', question: 'Mine?' }]);
+    expect(model.runState).toBe('model-writing');
+    model.apply({ type: 'error', message: 'a question is already running in this kernel' });
+    expect(model.runState).toBe('model-writing');
+    expect(kinds(model)).toEqual(['error']);
   });
 });

@@ -16,7 +16,8 @@ function setUp(): [ChatModel, ClientRequest[], HTMLElement] {
   const list = new MessageList({
     model,
     rendermime: defaultRenderMime(),
-    onInsert: () => undefined
+    onInsert: () => undefined,
+    onReplace: () => undefined
   });
   const input = new ChatInput({
     model,
@@ -43,7 +44,7 @@ describe('the panel views', () => {
     expect(placeholder()).toBe('Waiting for the notebook’s kernel…');
     model.setConnection('connecting', '', 'dosing.ipynb');
     expect(placeholder()).toBe('Ask a question about dosing.ipynb.');
-    model.apply({ type: 'question', text: 'Twice the dose?' });
+    model.apply({ type: 'question', text: 'Twice the dose?', ask_id: '' });
     expect(placeholder()).toBeUndefined();
   });
 
@@ -51,8 +52,8 @@ describe('the panel views', () => {
     const [model, sent, root] = setUp();
     model.setConnection('connected', '', 'dosing.ipynb');
     model.apply({ type: 'state', running: true });
-    model.apply({ type: 'question', text: 'Twice the dose?' });
-    model.apply({ type: 'proposed', step: 1, code: CODE, needs_approval: true });
+    model.apply({ type: 'question', text: 'Twice the dose?', ask_id: '' });
+    model.apply({ type: 'proposed', step: 1, code: CODE, needs_approval: true, explanation: '' });
     const step = root.querySelector('.sciwand-message-step')!;
     expect(step.querySelector('.sciwand-step-status')!.textContent).toBe(
       'awaiting approval'
@@ -82,7 +83,7 @@ describe('the panel views', () => {
 
   it('show an executed step with its count and an Insert button', () => {
     const [model, , root] = setUp();
-    model.apply({ type: 'question', text: 'Twice the dose?' });
+    model.apply({ type: 'question', text: 'Twice the dose?', ask_id: '' });
     model.apply({
       type: 'step',
       step: 1,
