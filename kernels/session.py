@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -30,8 +30,12 @@ from kernels.forking import ForkProvisioner, ForkServer
 from kernels.output_collector import OUTPUT_LIMIT_CHARS, OutputCollector
 from kernels.result import ExecutionResult, Status
 
+if TYPE_CHECKING:
+    from kernels.remote import RemoteKernelClient, RemoteKernelManager
+
 # How often a waiting execute checks that the kernel process still lives.
 _LIVENESS_POLL_S = 0.25
+_DIED_BEFORE = "The kernel process had died before this code ran; its state is lost until it is restarted."
 
 # Run silently in the kernel: wait for its killed children {pids} (2 s at most), so they free their pids.
 _REAP_CHILDREN = """
@@ -111,8 +115,8 @@ class AsyncKernelSession:
 
     def __init__(self, config: KernelConfig | None = None) -> None:
         self.config = config or KernelConfig()
-        self._manager: AsyncKernelManager | None = None
-        self._client: AsyncKernelClient | None = None
+        self._manager: AsyncKernelManager | RemoteKernelManager | None = None
+        self._client: AsyncKernelClient | RemoteKernelClient | None = None
         self._ipc_dir: Path | None = None
         self._owned = True
         self._lent_autorestart = False  # an attached kernel's manager restarts it on death; we do, meanwhile
@@ -120,8 +124,9 @@ class AsyncKernelSession:
         # Called with each iopub message of a running ``execute`` as it arrives (on the I/O loop): live outputs.
         self.on_message: Callable[[dict[str, Any]], None] | None = None
 
-    async def attach(self, manager: AsyncKernelManager) -> None:
-        """Use the running kernel of ``manager`` (e.g. the server's kernel manager for one kernel id)."""
+    async def attach(self, manager: AsyncKernelManager | RemoteKernelManager) -> None:
+        """Use the running kernel of ``manager``: the server's kernel manager for one kernel id, in the server's
+        process, or (kernels/remote.py) a kernel of a server reached over HTTP."""
         self._manager, self._owned = manager, False
         if manager.autorestart:
             # The manager's restarter would race this session to a crash: its restart leaves a pending
@@ -279,6 +284,10 @@ class AsyncKernelSession:
         """Run ``code``; never raises for what the code does, only reports it."""
         client = self._client
         assert client is not None, "session not started"
+        if not await self.is_alive():
+            # Dead since the last request. A Jupyter server may have replaced it with an empty kernel already
+            # (kernels/remote.py), where the code would run without the state it relies on: report the death.
+            return ExecutionResult(Status.DIED, note=_DIED_BEFORE)
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
         limit_hits = cgroup.limit_hits(self._cgroup())

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jupyter_client.manager import AsyncKernelManager
 
 from kernels.result import ExecutionResult
 from kernels.session import AsyncKernelSession, KernelConfig
+
+if TYPE_CHECKING:
+    from kernels.remote import RemoteKernelManager
 
 T = TypeVar("T")
 
@@ -38,11 +41,19 @@ class KernelSession:
 
     @classmethod
     def attach(
-        cls, manager: AsyncKernelManager, loop: asyncio.AbstractEventLoop, config: KernelConfig | None = None
+        cls,
+        manager: AsyncKernelManager | RemoteKernelManager,
+        loop: asyncio.AbstractEventLoop | None = None,
+        config: KernelConfig | None = None,
     ) -> KernelSession:
-        """Blocking calls on the kernel of ``manager``, which runs on ``loop``, from another thread."""
+        """Blocking calls on the kernel of ``manager``: from another thread when it runs on ``loop`` (a Jupyter
+        server's own manager), else on this session's I/O thread (a manager bound to no loop: a remote one)."""
         self = cls(config, loop)
-        self._run(self.session.attach(manager))
+        try:
+            self._run(self.session.attach(manager))
+        except BaseException:
+            self.shutdown()  # the manager's restarter back, this session's thread stopped
+            raise
         return self
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:

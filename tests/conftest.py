@@ -6,22 +6,35 @@ Test modules import the helpers: ``from conftest import read_results, wait_for``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
+import secrets
+import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from jupyter_client.manager import KernelManager
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from nbformat.v4 import new_code_cell, new_notebook
 from pydantic import Field
 
 from assistant.engine.loop import ChatSession
@@ -354,3 +367,198 @@ async def events_until(socket: Any, kind: str) -> list[dict[str, Any]]:
 
 def ask(socket: Any, question: str, approval: bool = False) -> None:
     socket.write_message(json.dumps({"type": "ask", "question": question, "approval": approval}))
+
+
+# -- Jupyter AI's chat and the @sciwand persona (assistant/persona) -----------------------------------------
+PERSONA_ID = "jupyter-ai-personas::assistant::SciwandPersona"
+# The server extensions Jupyter AI's chat needs: the chat itself (WebSocket transport), the router, the personas.
+JUPYTER_AI_EXTENSIONS = {"jupyterlab_chat": True, "jupyter_ai_router": True, "jupyter_ai_persona_manager": True}
+# A message the persona ends a reply with: the answer, no answer, an error, or a stop.
+_LAST_REPLY = ("**Answer:**", "**No answer**", "**sciwand", "*Stopped.*")
+
+
+class ChatClient:
+    """One client of a ``.chat`` file over Jupyter AI's WebSocket protocol (``/api/chat/ws/<path>``)."""
+
+    def __init__(self, websocket: Any, connection: dict[str, Any]) -> None:
+        self.websocket = websocket
+        self.chat_id: str = connection["id"]
+        self.users: dict[str, Any] = dict(connection["users"])
+
+    async def frame(self, deadline: float) -> dict[str, Any]:
+        """The next server frame; fails once ``deadline`` (``time.monotonic()``) has passed."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("timed out waiting for the chat")
+        message = await asyncio.wait_for(self.websocket.read_message(), left)
+        assert message is not None, "the chat's socket closed"
+        frame = json.loads(message)
+        if frame.get("action") == "users":
+            self.users.update(frame["users"])
+        return frame
+
+    async def wait_for_persona(self, timeout: float = 60.0) -> None:
+        """Until the persona has joined the chat (Jupyter AI adds it after the chat opens)."""
+        deadline = time.monotonic() + timeout
+        while PERSONA_ID not in self.users:
+            await self.frame(deadline)
+
+    def send(self, body: str, **fields: Any) -> None:
+        """Send ``body`` to the persona, as the chat input does when @sciwand is picked."""
+        frame = {
+            "type": "client",
+            "action": "send",
+            "id": str(uuid.uuid4()),
+            "body": body,
+            "mentions": [PERSONA_ID],
+            "metadata": {"to_persona": PERSONA_ID},
+            **fields,
+        }
+        self.websocket.write_message(json.dumps(frame))
+
+    async def frames_until(self, condition: Callable[[dict[str, Any]], bool], timeout: float) -> list[dict[str, Any]]:
+        """Every frame up to and including the first that meets ``condition``."""
+        deadline = time.monotonic() + timeout
+        frames = []
+        while True:
+            frames.append(await self.frame(deadline))
+            if condition(frames[-1]):
+                return frames
+
+    async def reply(self, timeout: float = 120.0) -> list[dict[str, Any]]:
+        """The persona's messages up to its last one for this question (answer, no answer, error or stop)."""
+
+        def last(frame: dict[str, Any]) -> bool:
+            return persona_message(frame) is not None and frame["message"]["body"].startswith(_LAST_REPLY)
+
+        frames = await self.frames_until(last, timeout)
+        return [message for message in map(persona_message, frames) if message is not None]
+
+    async def ask(self, body: str, timeout: float = 120.0, **fields: Any) -> list[dict[str, Any]]:
+        self.send(body, **fields)
+        return await self.reply(timeout)
+
+
+def persona_message(frame: dict[str, Any]) -> dict[str, Any] | None:
+    """The persona's chat message a server frame carries, if it carries one."""
+    if frame.get("action") == "message" and frame["message"].get("sender") == PERSONA_ID:
+        return frame["message"]
+    return None
+
+
+async def open_chat(jp_ws_fetch, root: Path, path: str = "science.chat") -> ChatClient:
+    """Create the chat file ``path`` under the server's ``root``, connect to it, and wait for the persona."""
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text("{}")
+    websocket = await jp_ws_fetch("api", "chat", "ws", path)
+    connection = json.loads(await websocket.read_message())
+    assert connection["action"] == "connection", connection
+    client = ChatClient(websocket, connection)
+    await client.wait_for_persona()
+    return client
+
+
+# -- a Jupyter server in a subprocess, reached over HTTP as a remote one is ------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """A python3 notebook of code cells ``cells`` at ``path``."""
+    notebook = new_notebook(
+        cells=[new_code_cell(source) for source in cells],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+
+
+@contextlib.contextmanager
+def jupyter_process(root: Path, env: dict[str, str], app: str = "jupyter_server") -> Iterator[tuple[str, str]]:
+    """``python -m APP`` serving ``root`` on 127.0.0.1 with a fresh token, its Jupyter directories and log
+    (``server.log``) beside ``root``, ``env`` added: (its URL, the token), once its API answers."""
+    base = root.parent
+    token, port = secrets.token_hex(16), free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        **env,
+    }
+    command = [sys.executable, "-m", app, "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}"]
+    command += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    log = base / "server.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: server.poll() is not None or _answers(url, token), 120, f"{app} to answer")
+        if server.poll() is not None:
+            pytest.fail(f"{app} exited with status {server.returncode}: {log.read_text()[-2000:]}")
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # shutting its kernels down can outlast that on a loaded machine
+            server.kill()
+            server.wait()
+
+
+def _answers(url: str, token: str) -> bool:
+    request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServedJupyter:
+    url: str
+    token: str
+    root: Path
+
+    def notebook(self, name: str, cells: list[str]) -> str:
+        """A new notebook ``name`` (a path relative to the server's root) of code cells ``cells``; ``name``."""
+        write_notebook(self.root / name, cells)
+        return name
+
+
+@pytest.fixture(scope="module")
+def served_jupyter(tmp_path_factory) -> Iterator[ServedJupyter]:
+    """A `jupyter server` subprocess for the whole module; tests give each their own notebook, hence kernel."""
+    root = tmp_path_factory.mktemp("jupyter") / "root"
+    root.mkdir()
+    with jupyter_process(root, {"SCIWAND_CONFIG": str(root.parent / "no-config.toml")}) as (url, token):
+        yield ServedJupyter(url, token, root)
+
+
+# -- `sciwand mcp` through the MCP SDK's own client (assistant/mcp_server) -----------------------------------
+SCIWAND = str(Path(sys.executable).with_name("sciwand"))
+
+
+def server_params(tmp_path: Path, *extra: str, env: dict[str, str] | None = None) -> StdioServerParameters:
+    """`sciwand mcp` with ``extra`` arguments, its kernels in ``tmp_path/work``, no config file."""
+    (tmp_path / "work").mkdir(exist_ok=True)
+    environment = {**os.environ, "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"), **(env or {})}
+    args = ["mcp", "--workdir", str(tmp_path / "work"), "--transcripts", str(tmp_path / "transcripts"), *extra]
+    return StdioServerParameters(command=SCIWAND, args=args, env=environment)
+
+
+@asynccontextmanager
+async def mcp_client(params: StdioServerParameters) -> AsyncIterator[ClientSession]:
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    """An async test body, failed after 5 minutes rather than hanging."""
+    asyncio.run(asyncio.wait_for(test(), 300))

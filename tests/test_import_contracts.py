@@ -18,8 +18,9 @@ REVERSED = [
     ("assistant/engine/_reversed.py", "import assistant.cli.main", "assistant.engine._reversed -> assistant.cli.main"),
     # the model cache naming the task model again (llm -> runs)
     ("assistant/llm/_reversed.py", "import assistant.runs.tasks", "assistant.llm._reversed -> assistant.runs.tasks"),
-    # front-ends are independent of each other
-    ("assistant/cli/_reversed.py", "import assistant.magics.ask", "assistant.cli._reversed -> assistant.magics.ask"),
+    # front-ends are independent of each other (the command line starts them, from above)
+    ("assistant/magics/_reversed.py", "import assistant.lab.chat", "assistant.magics._reversed -> assistant.lab.chat"),
+    ("assistant/mcp_server/_reversed.py", "import assistant.cli", "assistant.mcp_server._reversed -> assistant.cli"),
     ("kernels/_reversed.py", "import assistant.config", "kernels._reversed -> assistant.config"),
     ("assistant/inkernel/_reversed.py", "import assistant.config", "assistant.inkernel._reversed -> assistant.config"),
     ("domain_tools/_reversed.py", "import assistant.engine.loop", "domain_tools._reversed -> assistant.engine.loop"),

@@ -10,19 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import python_block
+from conftest import jupyter_process, python_block, write_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = "dosing.ipynb"
@@ -38,55 +33,24 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_lab(tmp_path: Path, cells: list[str], model_env: dict[str, str]) -> Iterator[tuple[str, str, Path]]:
     """A `jupyter lab` on 127.0.0.1 with a token, one notebook (`cells`) and the model `model_env` sets:
     (its URL, the token, its root)."""
     root = tmp_path / "root"
     root.mkdir()
-    notebook = new_notebook(
-        cells=[new_code_cell(source) for source in cells],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    nbformat.write(notebook, str(root / NOTEBOOK))
+    write_notebook(root / NOTEBOOK, cells)
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))  # no "Jupyter news?" toast over the panel
-    token, port = secrets.token_hex(16), _free_port()
     env = {
-        **os.environ,
         **model_env,
-        "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "data"),  # the chat history lives here
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),  # the chat history lives in JUPYTER_DATA_DIR
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
     }
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
-    command += [f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
-    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        assert server.stderr is not None
-        for line in server.stderr:  # the server logs its URL once it listens
-            if f"127.0.0.1:{port}/" in line:
-                break
-        else:
-            pytest.fail(f"jupyter lab exited with status {server.wait()}")
-        yield f"http://127.0.0.1:{port}", token, root
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # shutting its kernels down can outlast that on a loaded machine
-            server.kill()
-            server.wait()
+    with jupyter_process(root, env, app="jupyterlab") as (url, token):
+        yield url, token, root
 
 
 def scripted_model(tmp_path: Path, replies: list[str]) -> dict[str, str]:

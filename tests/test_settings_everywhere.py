@@ -1,7 +1,7 @@
 """Every setting, set once (as ``SCIWAND_*`` variables), is honoured by every front-end: ask, chat, eval, batch,
-run, the magics and the panel. Each front-end answers a real question on a real kernel, against a local
-OpenAI-compatible endpoint; the sessions it made are read back. The remote backend takes the settings that a
-scripted model ignores (temperature, LLM timeout, retries and concurrency)."""
+run, the magics, the panel and the Jupyter AI persona. Each front-end answers a real question on a real kernel,
+against a local OpenAI-compatible endpoint; the sessions it made are read back. The remote backend takes the
+settings that a scripted model ignores (temperature, LLM timeout, retries and concurrency)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,18 @@ from assistant.engine.loop import ChatSession
 from assistant.llm.backends import call_deadline
 from kernels.recovery import RecoveringKernel
 
-from conftest import FakeOpenAI, Handler, ask, connect, events_until, prompt_usage, python_block, start_kernel
+from conftest import (
+    JUPYTER_AI_EXTENSIONS,
+    FakeOpenAI,
+    Handler,
+    ask,
+    connect,
+    events_until,
+    open_chat,
+    prompt_usage,
+    python_block,
+    start_kernel,
+)
 
 QUESTION = "What is six times seven?"
 CHOSEN = {  # one value per setting, none of them a default
@@ -138,7 +149,7 @@ def test_the_magics_honour_every_setting(chosen, made):
 
 @pytest.fixture
 def jp_server_config(chosen):
-    return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True}}}
+    return {"ServerApp": {"jpserver_extensions": {"assistant.lab": True, **JUPYTER_AI_EXTENSIONS}}}
 
 
 async def test_the_panel_honours_every_setting(chosen, made, jp_fetch, jp_ws_fetch):
@@ -149,6 +160,16 @@ async def test_the_panel_honours_every_setting(chosen, made, jp_fetch, jp_ws_fet
     assert len(made) == 1
     # The notebook's kernel belongs to the server, so its limits are the server's; replay is sciwand's.
     assert_honoured(made[0], chosen, kernel_started=False, replays=True)
+
+
+async def test_the_jupyter_ai_persona_honours_every_setting(chosen, made, jp_ws_fetch, jp_root_dir):
+    pytest.importorskip("jupyter_ai_persona_manager")
+    chat = await open_chat(jp_ws_fetch, jp_root_dir)
+    reply = await chat.ask(f"@sciwand {QUESTION}")
+    assert reply[-1]["body"].startswith("**Answer:** 42")
+    assert len(made) == 1
+    # The chat's own kernel: started by the persona, with the settings' limits.
+    assert_honoured(made[0], chosen, kernel_started=True, replays=True)
 
 
 def test_a_setting_no_front_end_reads_would_fail_this_module():

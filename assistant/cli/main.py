@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from assistant.cli import batch as batch_cli
+from assistant.cli import mcp as mcp_cli
 from assistant.cli.approval import TerminalApproval, approval_wanted
 from assistant.cli.terminal import TerminalView
 from assistant.config import (
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--ablate", choices=ABLATIONS, help="switch one part off to measure what it is worth")
     batch_cli.add_clean_argument(evaluation)
     batch_cli.add_commands(commands)
+    mcp_cli.add_command(commands)
     return parser
 
 
@@ -172,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             return batch_cli.batch_command(args, _settings(args))
         if args.command == "run":
             return batch_cli.run_command(args, _settings(args))
+        if args.command == "mcp":
+            return mcp_cli.mcp_command(args, _settings(args))
         return _chat(args, console)
     except SciwandError as exc:
         print(f"sciwand: {exc}", file=sys.stderr)

@@ -111,10 +111,23 @@ def question_with_context(shell: Any, question: str) -> tuple[str, str]:
     names are left out: the system prompt already describes those.
     """
     namespace = shell.user_ns
+    question, referenced = resolve_references(question, namespace)
+    mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
+    return question, summarize_namespace(namespace, _hidden(shell), must_show=[*referenced, *mentioned])
+
+
+def _hidden(shell: Any) -> set[str]:
+    """IPython's own names and the preamble's names the user has not rebound."""
+    namespace = shell.user_ns
     hidden = set(shell.user_ns_hidden)
     preamble = sys.modules.get("domain_tools.preamble")
     if preamble is not None:
         hidden |= {name for name in preamble.__all__ if namespace.get(name) is getattr(preamble, name)}
-    question, referenced = resolve_references(question, namespace)
-    mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
-    return question, summarize_namespace(namespace, hidden, must_show=[*referenced, *mentioned])
+    return hidden
+
+
+def user_variables(shell: Any) -> list[list[str]]:
+    """``[name, description]`` of every user variable of ``shell``, newest first (the MCP ``variables`` tool)."""
+    namespace, hidden = shell.user_ns, _hidden(shell)
+    names = [name for name, value in namespace.items() if _shown(name, value, hidden)]
+    return [[name, describe_value(namespace[name])] for name in reversed(names)]

@@ -20,7 +20,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from assistant.config import Settings, replay_policy
 from assistant.engine.events import Figures, LoopEvents, Step
-from assistant.engine.kernel_context import context_from_kernel
+from assistant.engine.kernel_context import adopt_kernel_journal, context_from_kernel
 from assistant.engine.loop import ChatSession
 from assistant.engine.replies import prose
 from assistant.engine.sessions import follow_settings, kernel_executor, session_for
@@ -60,8 +60,6 @@ log = logging.getLogger(__name__)
 _STOP = StopRequest()  # wakes a run waiting for a decision: it ends
 _INTERRUPTS, _INTERRUPT_INTERVAL_S = 10, 0.5
 _BUSY_GRACE_S = 0.5  # a request to the kernel not started by then waits for a notebook cell
-# Evaluated silently in the notebook's kernel: starts its cell journal, returns the cells it holds.
-_KERNEL_JOURNAL = "__import__('assistant.inkernel.cell_journal', fromlist=['_']).journaled_cells(get_ipython())"
 
 
 class _Broadcast(LoopEvents):
@@ -208,23 +206,12 @@ class KernelChat:
         self._executor.kernel = self._kernel
         self._executor.policy = replay_policy(settings)
         self._kernel.session.on_message = self._kernel_message
-        self._read_kernel_journal()
+        adopt_kernel_journal(self._kernel, self._executor)
         self.kernel_started()
         session = self._session
         follow_settings(session, settings, model)
         session.review = self._review if self.approval else None
         return session
-
-    def _read_kernel_journal(self) -> None:
-        """Take the kernel's own journal (the user's cells and earlier steps) as what a crash would replay.
-
-        A kernel that cannot import sciwand keeps the panel's journal: its steps, carried over from run to run.
-        """
-        cells = self._kernel.evaluate(_KERNEL_JOURNAL)
-        if isinstance(cells, list):
-            self._executor.journal.clear()
-            for code in cells:
-                self._executor.journal.record(code)
 
     # -- approval and stop ----------------------------------------------------------------------
     def _review(self, code: str) -> str | None:

@@ -1,0 +1,228 @@
+"""The MCP server's kernels: named sessions, each a limited kernel with crash replay and a live transcript.
+
+An agent client names a session (``default`` when it does not care) and the kernel behind it keeps its
+variables across calls. Each session is a ``KernelSession`` started with the settings' limits, wrapped by
+``RecoveringKernel`` (a segfault or an out-of-memory kill is replayed from the journal), and recorded as a
+notebook as it runs, so ``export_notebook`` hands over a file that re-runs. With ``--notebook``, the
+``default`` session is instead the kernel of a notebook on a running Jupyter server (``attach.py``).
+
+Calls may arrive concurrently for different sessions; one session runs one request at a time (its lock).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat.v4 import new_markdown_cell
+
+from assistant.config import Settings, kernel_limits
+from assistant.engine.events import Fanout, LoopEvents, Step
+from assistant.engine.kernel_context import adopt_kernel_journal
+from assistant.engine.loop import ChatSession
+from assistant.engine.prompts import KERNEL_SETUP
+from assistant.engine.sessions import kernel_executor
+from assistant.errors import InputError
+from assistant.mcp_server.transcript import LiveTranscript
+from assistant.runs.notebook import save_notebook
+from kernels import ExecutionResult, KernelConfig, KernelSession
+from kernels.recovery import RecoveringKernel
+
+DEFAULT_SESSION = "default"
+MAX_SESSIONS = 8  # kernels at once: each holds a Python with RDKit, Biopython and astropy (~300 MB)
+_SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class UnknownSession(InputError):
+    """A tool named a session that does not exist (any more)."""
+
+
+@dataclass
+class KernelEntry:
+    """One named session: its kernel, the executor that recovers it, and the notebook it is recorded into."""
+
+    name: str
+    kernel: KernelSession
+    executor: RecoveringKernel
+    transcript: LiveTranscript
+    release: Callable[[], None]  # shuts an owned kernel down; only detaches from a Jupyter server's
+    mirror: Callable[[str, ExecutionResult], None] | None = None  # an attached notebook: the cell shown there
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    chat: ChatSession | None = None  # ``ask``'s conversation, made on first use
+
+    def run(self, code: str, timeout: float | None) -> ExecutionResult:
+        """Execute ``code`` (the caller holds ``lock``), record it, and show it in an attached notebook."""
+        self.before_run()
+        result = self.executor.execute(code, timeout)
+        self.record(Step(code=code, result=result, observation=""))
+        return result
+
+    def record(self, step: Step) -> None:
+        self.transcript.step(step)
+        if self.mirror is not None:
+            self.mirror(step.code, step.result)
+
+    def close(self) -> None:
+        self.transcript.close()
+        self.release()
+
+    def before_run(self) -> None:
+        """A notebook's kernel is shared with its user: what a crash replays is their cells and ours, as the
+        kernel's own journal holds them, so it is read before each run (as the panel does)."""
+        if self.mirror is not None:
+            adopt_kernel_journal(self.kernel, self.executor)
+
+    def ask_events(self, *more: LoopEvents) -> LoopEvents:
+        """Where ``ask``'s events go: this session's transcript, its attached notebook, and ``more``."""
+        return Fanout(self.transcript, _Mirror(self), *more)
+
+
+class _Mirror(LoopEvents):
+    """``ask``'s steps, shown in the attached notebook like ``execute``'s."""
+
+    def __init__(self, entry: KernelEntry) -> None:
+        self.entry = entry
+
+    def step(self, step: Step) -> None:
+        if self.entry.mirror is not None:
+            self.entry.mirror(step.code, step.result)
+
+
+class KernelRegistry:
+    """Named kernel sessions, created on first use and all shut down by ``close``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        workdir: Path,
+        transcripts: Path,
+        attach: Callable[[], tuple[KernelSession, Callable[[str, ExecutionResult], None], Callable[[], None]]]
+        | None = None,
+        max_sessions: int = MAX_SESSIONS,
+    ) -> None:
+        """``attach`` (``--notebook``) returns the notebook's kernel, how to show a cell there, how to detach."""
+        self.settings = settings
+        self.workdir = workdir
+        self.transcripts = transcripts
+        self.max_sessions = max_sessions
+        self._attach = attach
+        self._entries: dict[str, KernelEntry] = {}
+        self._lock = threading.Lock()  # guards _entries; never held while a kernel starts or runs
+        self._starting: dict[str, threading.Event] = {}
+        self._closed = False
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._entries)
+
+    def get(self, name: str) -> KernelEntry:
+        """An existing session, or a clear error naming the ones that exist."""
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is not None:
+                return entry
+            known = ", ".join(sorted(self._entries)) or "none yet"
+        raise UnknownSession(f"no session {name!r} (sessions: {known}); `execute` or `ask` starts one")
+
+    def open(self, name: str) -> KernelEntry:
+        """The session ``name``, started (kernel, domain preamble) if it does not exist yet."""
+        check_name(name)
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise InputError("the server is shutting down")
+                if name in self._entries:
+                    return self._entries[name]
+                starting = self._starting.get(name)
+                if starting is None:
+                    if len(self._entries) + len(self._starting) >= self.max_sessions:
+                        raise InputError(
+                            f"{self.max_sessions} sessions are open ({', '.join(sorted(self._entries))}); "
+                            "`shutdown` one first"
+                        )
+                    self._starting[name] = threading.Event()
+                    break
+            starting.wait()  # another call is starting this session; then take it (or fail as it did)
+        try:
+            entry = self._start(name)
+            with self._lock:
+                closed = self._closed
+                if not closed:
+                    self._entries[name] = entry
+            if closed:  # close() ran while this kernel started: it must not outlive the server
+                entry.close()
+                raise InputError("the server is shutting down")
+            return entry
+        finally:
+            with self._lock:
+                self._starting.pop(name).set()
+
+    def _start(self, name: str) -> KernelEntry:
+        transcript = LiveTranscript(self.transcripts / f"{name}.ipynb")
+        if name == DEFAULT_SESSION and self._attach is not None:
+            kernel, mirror, detach = self._attach()
+            entry = KernelEntry(name, kernel, kernel_executor(kernel, self.settings), transcript, detach, mirror)
+        else:
+            config = KernelConfig(cwd=self.workdir, **kernel_limits(self.settings))
+            kernel = KernelSession(config).start()
+            entry = KernelEntry(name, kernel, kernel_executor(kernel, self.settings), transcript, kernel.shutdown)
+        # The domain helpers (chem, bio, astro, u, SkyCoord, ...) the catalog describes, as the loop has them.
+        setup = entry.executor.execute(KERNEL_SETUP, self.settings.timeout)
+        transcript.setup(Step(code=KERNEL_SETUP, result=setup, observation=""))
+        transcript.save()  # setup() only appends: the question or step that follows saves it with itself
+        return entry
+
+    def interrupt(self, name: str) -> None:
+        """Stop the cell running in ``name`` (a cancelled call); the kernel and its variables stay."""
+        with self._lock:
+            entry = self._entries.get(name)
+        if entry is not None:
+            entry.kernel.interrupt()
+
+    def restart(self, name: str) -> KernelEntry:
+        """A fresh kernel for ``name``: every variable and the replay journal go; the preamble is re-run."""
+        entry = self.get(name)
+        with entry.lock:
+            entry.executor.restart()
+            entry.chat = None  # its memory describes variables that are gone
+            entry.transcript.notebook.cells.append(new_markdown_cell("*The kernel was restarted here.*"))
+            entry.run(KERNEL_SETUP, self.settings.timeout)
+        return entry
+
+    def shutdown(self, name: str) -> None:
+        entry = self.get(name)
+        with self._lock:
+            self._entries.pop(name, None)
+        with entry.lock:  # after a running call on it ends
+            entry.close()
+
+    def export(self, name: str, path: Path) -> Path:
+        """The session so far as a notebook at ``path`` (relative: under the working directory)."""
+        entry = self.get(name)
+        target = path if path.is_absolute() else self.workdir / path
+        if target.suffix != ".ipynb":
+            raise InputError(f"{path}: a notebook path must end in .ipynb")
+        with entry.lock:
+            try:
+                save_notebook(entry.transcript.notebook, target)
+            except OSError as exc:
+                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return target
+
+    def close(self) -> None:
+        """Shut every kernel down (detach from an attached one); later calls get a clear error."""
+        with self._lock:
+            self._closed = True
+            entries, self._entries = list(self._entries.values()), {}
+        for entry in entries:
+            entry.close()
+
+
+def check_name(name: str) -> None:
+    if not _SESSION_NAME.fullmatch(name):
+        raise InputError(
+            f"session name {name!r}: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit"
+        )

@@ -1,0 +1,325 @@
+"""A kernel on a (possibly remote) Jupyter server, through its REST API and kernel websocket.
+
+``RemoteKernelManager`` and its ``RemoteKernelClient`` answer the calls ``AsyncKernelSession.attach`` makes of a
+jupyter_client manager and client, so a ``KernelSession`` (and ``RecoveringKernel`` over it) runs code in a
+notebook's kernel on a server it can only reach over HTTP: ``KernelSession.attach(notebook_kernel(server, path))``.
+
+The server owns that kernel: its process is not ours (no pid, no exit status, none of ``KernelConfig``'s limits),
+and the server's restarter replaces it when it dies. The server tells its websocket clients so with a ``status``
+message of no parent, ``restarting`` (or ``dead`` when the restart failed); from then on the manager reports
+the kernel not alive, so a pending execute ends as ``Status.DIED`` and the recovery restarts and replays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import struct
+import urllib.error
+import urllib.request
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from jupyter_client.jsonutil import json_default
+from jupyter_client.session import Session
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+_REQUEST_TIMEOUT_S = 30.0
+# Starting or restarting a kernel: the server answers once the kernel runs (a restart: once it answers).
+_START_TIMEOUT_S = 120.0
+_MAX_MESSAGE_BYTES = 256 * 1024**2  # one output (a large figure) arrives as one websocket message
+# No proxy from the environment: the REST calls go where the websocket goes (tornado uses none).
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# Kernel states by which the server, not the kernel, reports that the kernel's process is gone.
+_GONE = ("restarting", "dead")
+
+
+class RemoteKernelError(RuntimeError):
+    """A Jupyter server or its kernel could not be used; the message is one line, for the user."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status the server answered, if it answered
+
+
+class JupyterServer:
+    """Blocking JSON calls to a Jupyter server's REST API, authenticated by its token."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+    def request(self, method: str, path: str, body: Any = None, timeout: float = _REQUEST_TIMEOUT_S) -> Any:
+        """The decoded JSON answer to ``method path`` (None when empty); ``RemoteKernelError`` when refused."""
+        data = None if body is None else json.dumps(body, default=json_default).encode()
+        headers = {**self.headers, "Content-Type": "application/json"}
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with _DIRECT.open(request, timeout=timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as error:
+            raise self.refusal(error.code, _server_message(error.read()) or error.reason, f"{method} {path}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise self.unreachable(getattr(error, "reason", error)) from None
+        return json.loads(payload) if payload else None
+
+    def refusal(self, status: int, reason: object, what: str) -> RemoteKernelError:
+        if status in (401, 403):
+            message = (
+                f"the Jupyter server at {self.url} refused the token (HTTP {status}): `jupyter server list` shows it"
+            )
+        else:
+            message = f"the Jupyter server at {self.url} answered {what} with HTTP {status}: {reason}"
+        return RemoteKernelError(message, status)
+
+    def unreachable(self, reason: object) -> RemoteKernelError:
+        return RemoteKernelError(f"cannot reach the Jupyter server at {self.url}: {reason}")
+
+
+def _server_message(body: bytes) -> str:
+    """The ``message`` of a jupyter_server error answer, if it is one."""
+    try:
+        return str(json.loads(body).get("message", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def server_path(notebook: str) -> str:
+    """``notebook`` as the server's APIs name it: relative to its root, without the ``RTC:`` drive that
+    JupyterLab's Copy Path adds under jupyter-collaboration."""
+    return notebook.removeprefix("RTC:").strip("/")
+
+
+def contents_api(notebook: str) -> str:
+    """The contents API address of ``notebook``."""
+    return "/api/contents/" + quote(server_path(notebook))
+
+
+def notebook_kernel(server: JupyterServer, notebook: str) -> RemoteKernelManager:
+    """The kernel of ``notebook`` (a path relative to the server's root): the one of its session, as JupyterLab
+    opened it, else one started in a new session (the server's default kernel), which JupyterLab then shares."""
+    path = server_path(notebook)
+    try:
+        model = server.request("GET", contents_api(path) + "?content=0")
+    except RemoteKernelError as error:
+        if error.status == 404:
+            raise RemoteKernelError(f"no notebook {path!r} on the Jupyter server at {server.url}", 404) from None
+        raise
+    if model["type"] != "notebook":
+        raise RemoteKernelError(f"{path!r} on the Jupyter server at {server.url} is a {model['type']}, not a notebook")
+    sessions = server.request("GET", "/api/sessions")
+    session = next((s for s in sessions if s.get("path") == path and s.get("kernel")), None)
+    if session is None:
+        body = {"path": path, "name": PurePosixPath(path).name, "type": "notebook"}
+        session = server.request("POST", "/api/sessions", body, timeout=_START_TIMEOUT_S)
+    kernel = session["kernel"]
+    return RemoteKernelManager(server, kernel["id"], kernel.get("execution_state", "idle"))
+
+
+class RemoteKernelManager:
+    """One kernel of a Jupyter server, as ``AsyncKernelSession.attach`` uses a kernel manager.
+
+    Its methods are coroutines of whatever loop the session runs on; the REST calls run in worker threads.
+    """
+
+    autorestart = False  # the restarter is the server's, not ours to lend: see is_alive
+    provisioner = None  # no local process: no pid, no exit status, no cgroup
+
+    def __init__(self, server: JupyterServer, kernel_id: str, execution_state: str = "idle") -> None:
+        self.server = server
+        self.kernel_id = kernel_id
+        # The kernel's last status, as any client of it heard; once the server said "restarting" or "dead", that,
+        # until this manager restarts the kernel: the new kernel's own status must not make the old one look alive.
+        self.execution_state = execution_state
+
+    @property
+    def api(self) -> str:
+        return f"/api/kernels/{quote(self.kernel_id)}"
+
+    def client(self) -> RemoteKernelClient:
+        return RemoteKernelClient(self)
+
+    def heard(self, execution_state: str) -> None:
+        """A status message on the kernel's websocket; ``restarting`` and ``dead`` come from the server."""
+        if execution_state in _GONE or self.execution_state not in _GONE:
+            self.execution_state = execution_state
+
+    async def is_alive(self) -> bool:
+        if self.execution_state in _GONE:
+            return False
+        try:
+            model = await self._call("GET", self.api)
+        except RemoteKernelError as error:
+            if error.status == 404:  # shut down, or removed by the server after a failed restart
+                return False
+            raise
+        return model["execution_state"] not in _GONE
+
+    async def interrupt_kernel(self) -> None:
+        await self._call("POST", f"{self.api}/interrupt")
+
+    async def restart_kernel(self, now: bool = True) -> None:
+        """A fresh kernel under the same id; the server's restarter may have made it already.
+
+        ``now`` is jupyter_client's: the server restarts at once, not after asking the kernel to shut down.
+        """
+        if self.execution_state != "restarting":  # else a second restart would cost a kernel start, nothing more
+            await self._call("POST", f"{self.api}/restart", timeout=_START_TIMEOUT_S)
+        self.execution_state = "starting"
+
+    async def _call(self, method: str, path: str, timeout: float = _REQUEST_TIMEOUT_S) -> Any:
+        try:
+            return await asyncio.to_thread(self.server.request, method, path, None, timeout)
+        except RemoteKernelError as error:
+            if error.status == 404:
+                gone = f"kernel {self.kernel_id} is no longer on the Jupyter server at {self.server.url}"
+                raise RemoteKernelError(gone, 404) from None
+            raise
+
+    def channels_request(self, session_id: str) -> HTTPRequest:
+        """The websocket request for the kernel's channels, as this client's session (the server keys on it)."""
+        url = "ws" + self.server.url.removeprefix("http") + f"{self.api}/channels?session_id={quote(session_id)}"
+        return HTTPRequest(url, headers=self.server.headers, connect_timeout=_REQUEST_TIMEOUT_S)
+
+
+class RemoteKernelClient:
+    """The calls ``AsyncKernelSession`` makes of a kernel client, over the kernel's websocket on the server.
+
+    The websocket carries JSON messages with a ``channel`` field (the server's default protocol), and every
+    iopub message of the kernel, whoever asked: readers filter by parent, as over ZeroMQ. A lost connection
+    fails the readers with ``RemoteKernelError``: the kernel may well live on, so it is no death.
+    """
+
+    def __init__(self, manager: RemoteKernelManager) -> None:
+        self.manager = manager
+        self.session = Session()  # builds the messages; the server signs them for the kernel
+        # None: the end of the channel, after which readers get ``_failure``.
+        self._inbox: dict[str, asyncio.Queue[dict[str, Any] | None]] = {
+            "shell": asyncio.Queue(),
+            "iopub": asyncio.Queue(),
+        }
+        self._outbox: list[str] = []  # requests made before the websocket opened
+        self._socket: WebSocketClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._failure: RemoteKernelError | None = None
+
+    # -- channels ---------------------------------------------------------------------------
+    def start_channels(self, hb: bool = False) -> None:
+        """Connect in the background (on the running loop); ``hb`` is moot: the server watches the process."""
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    def stop_channels(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._socket is not None:
+            self._socket.close()
+        self._fail(RemoteKernelError(f"disconnected from kernel {self.manager.kernel_id}"))
+
+    async def _read(self) -> None:
+        server = self.manager.server
+        request = self.manager.channels_request(self.session.session)
+        try:
+            socket = await websocket_connect(request, max_message_size=_MAX_MESSAGE_BYTES)
+            for text in self._outbox:
+                socket.write_message(text)
+            self._outbox.clear()
+            self._socket = socket
+            while (raw := await socket.read_message()) is not None:
+                self._receive(_decode(raw))
+        except HTTPClientError as error:
+            if error.code == 599:  # tornado's code for no answer at all
+                self._fail(server.unreachable(error))
+            else:
+                self._fail(
+                    server.refusal(error.code, error.message, f"the websocket of kernel {self.manager.kernel_id}")
+                )
+        except OSError as error:
+            self._fail(server.unreachable(error))
+        finally:  # whatever ended the reading, no reader waits for messages that cannot come
+            self._fail(RemoteKernelError(f"the Jupyter server at {server.url} closed the connection to its kernel"))
+
+    def _receive(self, msg: dict[str, Any]) -> None:
+        channel = msg.pop("channel", None)
+        if channel == "iopub" and msg["msg_type"] == "status":
+            self.manager.heard(msg["content"]["execution_state"])
+        if channel in self._inbox:
+            self._inbox[channel].put_nowait(msg)
+
+    def _fail(self, failure: RemoteKernelError) -> None:
+        """Wake every reader with ``failure`` (the first cause wins) once the messages before it are read."""
+        if self._failure is None:
+            self._failure = failure
+            for inbox in self._inbox.values():
+                inbox.put_nowait(None)
+
+    # -- messages ---------------------------------------------------------------------------
+    def _send(self, msg_type: str, content: dict[str, Any]) -> str:
+        if self._failure is not None:
+            raise self._failure
+        msg = self.session.msg(msg_type, content)
+        text = json.dumps({**msg, "channel": "shell"}, default=json_default)
+        if self._socket is None:
+            self._outbox.append(text)
+        else:
+            self._socket.write_message(text)
+        return msg["header"]["msg_id"]
+
+    def kernel_info(self) -> str:
+        return self._send("kernel_info_request", {})
+
+    def execute(
+        self,
+        code: str,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: dict[str, str] | None = None,
+        allow_stdin: bool = False,
+        stop_on_error: bool = True,
+    ) -> str:
+        """Send an execute request, as jupyter_client's ``execute``; its msg_id."""
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": store_history,
+            "user_expressions": user_expressions or {},
+            "allow_stdin": allow_stdin,
+            "stop_on_error": stop_on_error,
+        }
+        return self._send("execute_request", content)
+
+    async def get_shell_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        return await self._next("shell", timeout)
+
+    async def get_iopub_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        return await self._next("iopub", timeout)
+
+    async def _next(self, channel: str, timeout: float | None) -> dict[str, Any]:
+        """The channel's next message; ``queue.Empty`` after ``timeout`` s, as jupyter_client's clients raise."""
+        inbox = self._inbox[channel]
+        try:
+            msg = await asyncio.wait_for(inbox.get(), timeout)
+        except TimeoutError:
+            raise queue.Empty from None
+        if msg is None:
+            inbox.put_nowait(None)  # for the next reader too
+            assert self._failure is not None
+            raise self._failure
+        return msg
+
+
+def _decode(raw: str | bytes) -> dict[str, Any]:
+    """A message from the server: JSON, or (one with binary buffers) the count of parts, their offsets, then
+    the JSON part and the buffers, which nothing here reads."""
+    if isinstance(raw, str):
+        return json.loads(raw)
+    count = struct.unpack("!I", raw[:4])[0]
+    offsets = struct.unpack(f"!{count}I", raw[4 : 4 * (count + 1)])
+    end = offsets[1] if count > 1 else len(raw)
+    return json.loads(raw[offsets[0] : end])
