@@ -1,12 +1,14 @@
 """What the MCP server adds to a trivial cell: `execute` over stdio against sciwand's own execute, one run.
 
-    .venv/bin/python -m benchmarks.mcp [--repeats 200]
+    .venv/bin/python -m benchmarks.mcp [--repeats 1000]
 
 The baseline is what the server itself does per call, in this process: a ``KernelSession`` wrapped by
-``RecoveringKernel`` (sciwand's execute, journal included). The MCP side is the SDK's own client driving
-``sciwand mcp`` over stdio: JSON-RPC both ways, the worker-thread hop, the transcript, the hints and the
-structured result. Calls alternate, one of each, so both see the same machine; the first round warms up.
-The target (issue 16): the MCP round trip costs at most 2 ms more than the baseline (median).
+``RecoveringKernel`` (sciwand's execute, journal included), its kernel set up as a server session's (the
+domain preamble imported: matplotlib's inline backend, for one, adds work to every cell). The MCP side is
+the SDK's own client driving ``sciwand mcp`` over stdio: JSON-RPC both ways, the SDK's dispatch, the
+transcript, the hints and the structured result. Calls alternate, one of each, so both see the same
+machine; the first round warms up. The target (issue 16): the MCP round trip costs at most 2 ms more than
+the baseline (median).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from assistant.engine.prompts import KERNEL_SETUP
 from kernels import KernelSession
 from kernels.recovery import RecoveringKernel
 
@@ -39,6 +42,7 @@ async def measure(repeats: int) -> tuple[list[float], list[float]]:
             await client.call_tool("execute", {"code": "pass"})  # starts the session's kernel
             with KernelSession() as kernel:
                 own = RecoveringKernel(kernel)
+                own.execute(KERNEL_SETUP)  # the same kernel state as a server session's: the domain preamble
                 direct, over_mcp = [], []
                 for _ in range(repeats + 1):
                     started = time.perf_counter()
@@ -53,7 +57,7 @@ async def measure(repeats: int) -> tuple[list[float], list[float]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=1000)
     args = parser.parse_args(argv)
     direct, over_mcp = asyncio.run(measure(args.repeats))
     runs = {"direct": direct, "mcp": over_mcp}

@@ -99,7 +99,12 @@ class RecoveringKernel:
 
     def execute(self, code: str, timeout: float | None = 60.0) -> ExecutionResult:
         restarts = self.kernel.restarts
-        result = self.kernel.execute(code, timeout)
+        return self.settle(code, self.kernel.execute(code, timeout), restarts)
+
+    def settle(self, code: str, result: ExecutionResult, restarts: int) -> ExecutionResult:
+        """What follows running ``code`` (``restarts``: the kernel's count before it ran): a success is
+        journaled; a death or a forced restart rebuilds the state, blocking on the kernel. Callers that ran
+        the code themselves (``sciwand mcp``, on its event loop) hand the result over here."""
         if result.status is Status.DIED:
             cause = self.kernel.exit_cause()
             self.kernel.restart()

@@ -35,6 +35,11 @@ class KernelSession:
         self.session = AsyncKernelSession(config)
 
     @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the kernel's I/O runs on: code on that loop awaits ``self.session`` directly."""
+        return self._loop
+
+    @property
     def config(self) -> KernelConfig:
         """What the kernel was started with: its limits, working directory and output cap."""
         return self.session.config

@@ -11,13 +11,12 @@ Calls may arrive concurrently for different sessions; one session runs one reque
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from nbformat.v4 import new_markdown_cell
 
 from assistant.config import Settings, kernel_limits
 from assistant.engine.events import Fanout, LoopEvents, Step
@@ -28,7 +27,7 @@ from assistant.engine.sessions import kernel_executor
 from assistant.errors import InputError
 from assistant.mcp_server.transcript import LiveTranscript
 from assistant.runs.notebook import save_notebook
-from kernels import ExecutionResult, KernelConfig, KernelSession
+from kernels import ExecutionResult, KernelConfig, KernelSession, Status
 from kernels.recovery import RecoveringKernel
 
 DEFAULT_SESSION = "default"
@@ -59,6 +58,26 @@ class KernelEntry:
         result = self.executor.execute(code, timeout)
         self.record(Step(code=code, result=result, observation=""))
         return result
+
+    async def run_on_loop(self, code: str, timeout: float | None) -> ExecutionResult:
+        """``run`` awaited on the loop the kernel's I/O runs on (the caller holds ``lock``): no thread hand-off
+        on the common path; a death or a forced restart is recovered in a worker thread (it blocks)."""
+        session, restarts = self.kernel.session, self.kernel.restarts
+        try:
+            result = await session.execute(code, timeout)
+        except asyncio.CancelledError:  # the client's stop: the cell must not run on unseen
+            await asyncio.shield(session.interrupt())
+            raise
+        if result.status is Status.DIED or self.kernel.restarts != restarts:
+            result = await asyncio.to_thread(self.executor.settle, code, result, restarts)
+        else:
+            result = self.executor.settle(code, result, restarts)
+        self.record(Step(code=code, result=result, observation=""))
+        return result
+
+    def on_this_loop(self) -> bool:
+        """Whether the kernel's I/O runs on the running loop and nothing on the path blocks (no notebook)."""
+        return self.mirror is None and self.kernel.loop is asyncio.get_running_loop()
 
     def record(self, step: Step) -> None:
         self.transcript.step(step)
@@ -113,6 +132,9 @@ class KernelRegistry:
         self._lock = threading.Lock()  # guards _entries; never held while a kernel starts or runs
         self._starting: dict[str, threading.Event] = {}
         self._closed = False
+        # The server's event loop, once it runs: kernels started then do their I/O on it, so `execute` awaits
+        # them there (kernels.KernelSession's own thread otherwise). ``close`` must then run while it runs.
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def names(self) -> list[str]:
         with self._lock:
@@ -167,20 +189,27 @@ class KernelRegistry:
             entry = KernelEntry(name, kernel, kernel_executor(kernel, self.settings), transcript, detach, mirror)
         else:
             config = KernelConfig(cwd=self.workdir, **kernel_limits(self.settings))
-            kernel = KernelSession(config).start()
+            kernel = KernelSession(config, self.loop).start()
             entry = KernelEntry(name, kernel, kernel_executor(kernel, self.settings), transcript, kernel.shutdown)
         # The domain helpers (chem, bio, astro, u, SkyCoord, ...) the catalog describes, as the loop has them.
         setup = entry.executor.execute(KERNEL_SETUP, self.settings.timeout)
         transcript.setup(Step(code=KERNEL_SETUP, result=setup, observation=""))
-        transcript.save()  # setup() only appends: the question or step that follows saves it with itself
         return entry
 
-    def interrupt(self, name: str) -> None:
+    async def interrupt(self, name: str) -> None:
         """Stop the cell running in ``name`` (a cancelled call); the kernel and its variables stay."""
         with self._lock:
             entry = self._entries.get(name)
-        if entry is not None:
-            entry.kernel.interrupt()
+        if entry is None:
+            return
+        if entry.kernel.loop is asyncio.get_running_loop():
+            await entry.kernel.session.interrupt()
+        else:
+            await asyncio.to_thread(entry.kernel.interrupt)
+
+    def find(self, name: str) -> KernelEntry | None:
+        with self._lock:
+            return self._entries.get(name)
 
     def restart(self, name: str) -> KernelEntry:
         """A fresh kernel for ``name``: every variable and the replay journal go; the preamble is re-run."""
@@ -188,7 +217,7 @@ class KernelRegistry:
         with entry.lock:
             entry.executor.restart()
             entry.chat = None  # its memory describes variables that are gone
-            entry.transcript.notebook.cells.append(new_markdown_cell("*The kernel was restarted here.*"))
+            entry.transcript.note("*The kernel was restarted here.*")
             entry.run(KERNEL_SETUP, self.settings.timeout)
         return entry
 
@@ -207,7 +236,7 @@ class KernelRegistry:
             raise InputError(f"{path}: a notebook path must end in .ipynb")
         with entry.lock:
             try:
-                save_notebook(entry.transcript.notebook, target)
+                save_notebook(entry.transcript.current(), target)
             except OSError as exc:
                 raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         return target

@@ -1,14 +1,15 @@
 """Run the MCP server on a transport, and shut every kernel down when it stops, however it stops.
 
-stdio: the client's disconnect closes stdin and the server returns; on SIGTERM or SIGINT it shuts the
-kernels down and exits. Streamable HTTP: uvicorn handles the signals and returns.
+stdio: the client's disconnect closes stdin and the server returns; SIGTERM or SIGINT cancels it (its pipes
+are the loop's, so a read waiting on stdin ends too). Either way the kernels are shut down before the loop
+they do their I/O on stops. Streamable HTTP: uvicorn handles the signals and returns.
 A SIGKILL runs nothing here: then each kernel ends by itself (ipykernel polls for its parent, whose pid
 jupyter_client passes as JPY_PARENT_PID).
 """
 
 from __future__ import annotations
 
-import os
+import asyncio
 import signal
 from collections.abc import Callable
 
@@ -17,28 +18,29 @@ from mcp.server.fastmcp import FastMCP
 
 from assistant.mcp_server.http_auth import RequireBearerToken
 from assistant.mcp_server.registry import KernelRegistry
+from assistant.mcp_server.stdio import run_stdio
 
 
 def serve_stdio(server: FastMCP, registry: KernelRegistry) -> None:
     async def main() -> None:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_exit_on_signal, registry)
-            await server.run_stdio_async()  # returns when the client closes stdin
-            tasks.cancel_scope.cancel()
+        registry.loop = asyncio.get_running_loop()
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_stop_on_signal, tasks.cancel_scope)
+                await run_stdio(server)  # returns when the client closes stdin
+                tasks.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):  # the kernels' I/O runs on this loop: close them while it runs
+                await anyio.to_thread.run_sync(registry.close)
 
-    try:
-        anyio.run(main)
-    finally:
-        registry.close()
+    anyio.run(main)
 
 
-async def _exit_on_signal(registry: KernelRegistry) -> None:
-    """SIGTERM or SIGINT: shut the kernels down and exit. The stdio reader waits in a thread on stdin and
-    cannot be cancelled, so the server cannot unwind while the client keeps stdin open."""
+async def _stop_on_signal(scope: anyio.CancelScope) -> None:
     with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
         async for _ in signals:
-            await anyio.to_thread.run_sync(registry.close)
-            os._exit(0)
+            scope.cancel()
+            return
 
 
 def serve_http(

@@ -11,7 +11,7 @@ else FastMCP turns into an error result.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -75,13 +75,14 @@ class _Progress(LoopEvents):
         anyio.from_thread.run(self.ctx.report_progress, min(done, self.total), self.total, message)
 
 
-async def _in_thread(work: Callable[[], T], cancel: Callable[[], None] | None = None) -> T:
-    """``work`` in a worker thread; a cancelled call runs ``cancel`` (interrupts the cell). Errors: one line."""
+async def _in_thread(work: Callable[[], T], cancel: Callable[[], Awaitable[None]] | None = None) -> T:
+    """``work`` in a worker thread; a cancelled call awaits ``cancel`` (interrupts the cell). Errors: one line."""
     try:
         return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
     except anyio.get_cancelled_exc_class():
         if cancel is not None:
-            cancel()
+            with anyio.CancelScope(shield=True):
+                await cancel()
         raise
     except SciwandError as exc:
         raise ToolError(str(exc)) from None
@@ -127,6 +128,14 @@ Example: code="m = Chem.MolFromSmiles('CCO')\\nprint(Descriptors.MolWt(m))" prin
         if not code.strip():
             raise ToolError("code is empty: pass the Python to run")
         limit = timeout_for(timeout)
+
+        entry = registry.find(session)
+        if entry is not None and entry.on_this_loop() and entry.lock.acquire(blocking=False):
+            try:  # the common case, a session's next cell: awaited here, no worker thread
+                result = await entry.run_on_loop(code, limit)
+            finally:
+                entry.lock.release()
+            return execution_result(result, code, known, session)
 
         def run() -> CallToolResult:
             entry = registry.open(session)
