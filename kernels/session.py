@@ -160,7 +160,15 @@ class AsyncKernelSession:
         assert self._manager is not None
         if self._client is not None:
             self._client.stop_channels()
-        self._client = self._manager.client()
+        if isinstance(self._manager, AsyncKernelManager) and not self._owned:
+            # Another client in this process (the panel, the Jupyter AI persona) may be attached to the same
+            # kernel: with the manager's Session both have one ZeroMQ identity, and the kernel's replies reach
+            # only one of them. A Session of our own (same key, new id) is a socket identity of our own.
+            session = self._manager.session.clone()
+            session.session = str(uuid.uuid4())
+            self._client = self._manager.client(session=session)
+        else:
+            self._client = self._manager.client()
         self._client.start_channels(hb=False)  # liveness is the process's (is_alive), not a heartbeat thread
         await self._wait_until_ready()
 

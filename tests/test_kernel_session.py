@@ -360,3 +360,24 @@ def test_shutdown_from_another_thread_ends_a_pending_execute(make_kernel, tmp_pa
     assert not worker.is_alive(), "execute still blocked after shutdown"
     [result] = outcome
     assert isinstance(result, concurrent.futures.CancelledError) or result.status is Status.DIED
+
+
+async def test_two_sessions_attached_to_one_kernel_in_one_process_both_get_their_replies(tmp_path):
+    """The panel and the Jupyter AI persona may attach to one notebook kernel in the server's process at once:
+    each must get its own replies (with the manager's one Session, both had one ZeroMQ identity)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    manager = AsyncKernelManager()
+    await manager.start_kernel(cwd=str(tmp_path))
+    first, second = AsyncKernelSession(KernelConfig(startup_timeout_s=20)), AsyncKernelSession()
+    try:
+        await first.attach(manager)
+        await second.attach(manager)
+        assert (await first.execute("shared = 20", timeout=20)).ok
+        from_second = await second.execute("print(shared + 1)", timeout=20)
+        from_first = await first.execute("print(shared + 2)", timeout=20)
+        assert (stdout_text(from_second), stdout_text(from_first)) == ("21\n", "22\n")
+    finally:
+        await first.shutdown()
+        await second.shutdown()
+        await manager.shutdown_kernel(now=True)

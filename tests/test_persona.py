@@ -137,17 +137,16 @@ async def test_a_notebook_attached_to_the_message_runs_in_that_notebooks_kernel(
     body = {"path": notebook, "type": "notebook", "name": "caffeine.ipynb", "kernel": {"name": "python3"}}
     response = await jp_fetch("api", "sessions", method="POST", body=json.dumps(body), request_timeout=120)
     kernel_id = json.loads(response.body)["kernel"]["id"]
-    # The notebook page's client, as a test can hold one: closed while the persona is attached (a second client of
-    # the same kernel manager in one process shares its socket identity; the page's WebSocket has its own).
+    # Another client of the kernel in the server's process, held open while the persona attaches and runs (as the
+    # lab panel could be): each has a socket identity of its own, so both get their replies.
     async with notebook_client(jp_serverapp, kernel_id) as client:
         client.execute("dose = 21\nprint('dose set')")
         await wait_printed(client, "dose set")
 
-    chat = await open_chat(jp_ws_fetch, jp_root_dir)
-    reply = await chat.ask("@sciwand Twice the dose?", attachments=[{"type": "notebook", "value": notebook}])
-    assert output_block(steps(reply)[0]) == "42"  # the notebook's `dose`
-    assert reply[-1]["body"].startswith("**Answer:** 42")
-    async with notebook_client(jp_serverapp, kernel_id) as client:
+        chat = await open_chat(jp_ws_fetch, jp_root_dir)
+        reply = await chat.ask("@sciwand Twice the dose?", attachments=[{"type": "notebook", "value": notebook}])
+        assert output_block(steps(reply)[0]) == "42"  # the notebook's `dose`
+        assert reply[-1]["body"].startswith("**Answer:** 42")
         client.execute("print('notebook sees', from_chat + 1)")  # and the step's variable is the notebook's
         await wait_printed(client, "notebook sees 43")
 

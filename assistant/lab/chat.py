@@ -133,7 +133,9 @@ class KernelChat:
         self.reply = ""  # the model's reply so far this turn: its words are the explanation of the step
         self.waiting = False  # the run waits for the kernel, busy with a notebook cell
         self._ask_id = ""
-        self._requests = 0  # counts the kernel requests watched for a busy kernel: a stale check does nothing
+        self._requests = 0  # numbers the kernel requests watched for a busy kernel: a stale check does nothing
+        self._watched: int | None = None  # the request watched until it starts (None: none, or it started)
+        self._watch_lock = threading.Lock()  # watch_kernel runs on the loop's thread, kernel_started on the server's
         self._stopped = threading.Event()
         self._running = threading.Lock()
         self.idle = threading.Event()  # set while no run is going: lets a caller wait for a stop to land
@@ -263,18 +265,25 @@ class KernelChat:
         """After a request to the kernel: if it has not started within a moment while the kernel is busy (as
         the server's kernel manager last heard), a notebook cell holds the kernel: say the run waits for it.
         The moment lets the end of the run's own previous request reach the manager."""
-        self._requests += 1
-        request = self._requests
+        with self._watch_lock:
+            self._requests += 1
+            request = self._watched = self._requests
 
         def check() -> None:
-            if self._requests == request and getattr(self.manager, "execution_state", "idle") == "busy":
+            with self._watch_lock:
+                unstarted = self._watched == request
+            if unstarted and getattr(self.manager, "execution_state", "idle") == "busy":
                 self.wait_for_kernel(True)
 
         self.server_loop.call_soon_threadsafe(self.server_loop.call_later, _BUSY_GRACE_S, check)
 
     def kernel_started(self) -> None:
-        """The request being watched has started (or ended): the run no longer waits for the kernel."""
-        self._requests += 1
+        """The request being watched has started (or ended): the run no longer waits for the kernel. Called for
+        every message of a running step, it acts on the first only."""
+        with self._watch_lock:
+            if self._watched is None and not self.waiting:
+                return
+            self._watched = None
         self.wait_for_kernel(False)
 
     def wait_for_kernel(self, waiting: bool) -> None:
