@@ -23,6 +23,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, CancelledNotification, CancelledNotificationParams, ClientNotification
 from nbclient import NotebookClient
 
+from assistant.config import Settings
+from assistant.errors import InputError
+from assistant.mcp_server.registry import KernelRegistry
+
 from conftest import SCIWAND, free_port, mcp_client, python_block, run, server_params
 
 
@@ -366,3 +370,17 @@ def test_http_refuses_requests_without_the_token(http_server):
             assert result.structuredContent["output"] == "1024\n"
 
     run(with_the_sdk)
+
+
+def test_the_session_limit_is_a_clear_error_and_a_shutdown_frees_a_place(tmp_path):
+    registry = KernelRegistry(Settings(), tmp_path, tmp_path / "transcripts", max_sessions=1)
+    try:
+        registry.open("first")
+        with pytest.raises(InputError, match=r"^1 sessions are open \(first\); `shutdown` one first$"):
+            registry.open("second")
+        registry.shutdown("first")
+        assert registry.open("second").run("print(1 + 1)", 30).outputs[0].text == "2\n"
+    finally:
+        registry.close()
+    with pytest.raises(InputError, match="shutting down"):
+        registry.open("third")

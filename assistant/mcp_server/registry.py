@@ -35,10 +35,6 @@ MAX_SESSIONS = 8  # kernels at once: each holds a Python with RDKit, Biopython a
 _SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-class UnknownSession(InputError):
-    """A tool named a session that does not exist (any more)."""
-
-
 @dataclass
 class KernelEntry:
     """One named session: its kernel, the executor that recovers it, and the notebook it is recorded into."""
@@ -136,10 +132,6 @@ class KernelRegistry:
         # them there (kernels.KernelSession's own thread otherwise). ``close`` must then run while it runs.
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def names(self) -> list[str]:
-        with self._lock:
-            return sorted(self._entries)
-
     def get(self, name: str) -> KernelEntry:
         """An existing session, or a clear error naming the ones that exist."""
         with self._lock:
@@ -147,7 +139,7 @@ class KernelRegistry:
             if entry is not None:
                 return entry
             known = ", ".join(sorted(self._entries)) or "none yet"
-        raise UnknownSession(f"no session {name!r} (sessions: {known}); `execute` or `ask` starts one")
+        raise InputError(f"no session {name!r} (sessions: {known}); `execute` or `ask` starts one")
 
     def open(self, name: str) -> KernelEntry:
         """The session ``name``, started (kernel, domain preamble) if it does not exist yet."""
