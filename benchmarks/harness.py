@@ -19,6 +19,7 @@ from rich.console import Console
 
 from assistant.config import add_settings_arguments, flag_overrides, load_settings
 from assistant.engine import prompts
+from assistant.engine.harness import OVERRIDES
 from assistant.llm.backends import make_chat_model
 from assistant.runs.evaluation import evaluate
 from assistant.runs.runner import RunOptions
@@ -35,15 +36,17 @@ def _prompt_without_preamble() -> str:
     return before + "Rules:" + rest.split("Rules:", 1)[1]
 
 
-VARIANTS: dict[str, dict[str, Any]] = {
-    "full": {},
-    "no-catalog": {"catalog_budget": 0},
-    "no-hints": {"use_hints": False},
-    "no-catalog-no-hints": {"catalog_budget": 0, "use_hints": False},
-    "no-preamble": {"setup_code": None, "system_prompt": _prompt_without_preamble()},
-    "no-window": {"context_window": 1000},
-    "no-resample": {"repeat_temperatures": ()},
-}
+def variant(name: str) -> dict[str, Any]:
+    """The ChatSession keywords of a variant: the full harness, an override declared with the harness
+    (assistant/engine/harness.py), or the preamble left out (which needs the prompt text, so it lives here)."""
+    if name == "full":
+        return {}
+    if name == "no-preamble":
+        return {"setup_code": None, "system_prompt": _prompt_without_preamble()}
+    return OVERRIDES[name]
+
+
+VARIANTS = ("full", *OVERRIDES, "no-preamble")
 
 
 def row(name: str, records: list[dict[str, Any]]) -> str:
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = Console(stderr=True)
     print(f"{'variant':<20} {'solved':>7} {'chem':>5} {'bio':>5} {'astro':>5} {'med turns':>9} {'med s':>6}")
     for name in names:
-        options = RunOptions(settings, session_options=VARIANTS[name])
+        options = RunOptions(settings, session_options=variant(name))
         outcome = evaluate(suite.tasks, model, args.out / name, options, console=progress)
         print(row(name, outcome.records), flush=True)
         if outcome.interrupted:

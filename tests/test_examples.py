@@ -17,8 +17,8 @@ from rdkit import Chem
 from assistant.engine.examples import BUDGET_CHARS, answer_numbers_missing, render, retrieve
 from assistant.engine.literals import find_literals
 from assistant.engine.numbers import numbers_in
+from assistant.runs.examples_run import ExampleError, problems, run_domains
 from domain_tools.examples import DOMAINS, FIELDS, Example, load, load_all
-from domain_tools.examples.execute import ExampleError, problems, run_domains
 
 EXAMPLES = load_all()
 TASK_FILES = sorted((Path(__file__).parent.parent / "benchmarks" / "tasks").glob("*.jsonl"))
@@ -44,7 +44,7 @@ def executed() -> dict[str, str | ExampleError]:
 def test_example_reproduces_its_stored_output(executed, example: Example):
     outcome = executed[example.id]
     assert not isinstance(outcome, ExampleError), str(outcome)
-    assert outcome == example.output, "stale output: run `python -m domain_tools.examples refresh`"
+    assert outcome == example.output, "stale output: run `python -m assistant.runs.examples_refresh refresh`"
     assert problems(example) == []
 
 
@@ -68,7 +68,8 @@ def test_bank_size_and_fields():
     assert len(ids) == len(set(ids)), "duplicate ids"
     for example in EXAMPLES:
         assert all(getattr(example, name).strip() for name in FIELDS), example.id
-        assert 1 <= len(example.code.strip().splitlines()) <= 4, f"{example.id}: code should be 1-4 lines"
+        # short enough to copy; a composed analysis (a loop, an argmax, a unit change) may take up to eight
+        assert 1 <= len(example.code.strip().splitlines()) <= 8, f"{example.id}: code should be 1-8 lines"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda example: example.id)

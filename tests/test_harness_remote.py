@@ -145,7 +145,7 @@ def test_a_retyped_near_miss_smiles_is_replaced_by_its_name_before_it_runs(remot
     assert any(f"replaced a mistyped copy {retyped!r} with smiles_1" in text for text in notices(session))
     observation = server.requests[1]["messages"][-1]["content"]
     assert f"```\n{PHENACETIN}\n```" in observation  # the whole output: phenacetin's, not METHACETIN
-    assert result.answer == PHENACETIN
+    assert result.answer == f"{PHENACETIN} [canonical SMILES]"  # restated: what the text is
 
 
 def test_an_answer_in_da_for_a_question_in_kda_comes_back_converted(remote):
@@ -231,4 +231,31 @@ def test_an_invented_name_gets_the_real_ones_in_the_observation(remote):
     assert "`Chem.DeleteSubstructs(mol, query" in observation  # ... and the real name the kernel found
     assert observation == failed.observation  # the step's observation, as the loop made it
     assert fixed.ok and stdout_text(fixed.result) == "CC(=O)Nc1ccccc1 10\n"
-    assert result.answer == "10" and result.grounded
+    assert result.answer == "10 [heavy atoms]" and result.grounded
+
+
+def test_the_registry_stages_work_the_same_with_a_remote_model(remote):
+    """An off-table question gets the registry's call and no helper table; a listed set is one dict; a
+    "which of these" answer that names no item goes back; a follow-up sees the variables it refers to."""
+    listed = "ethanol CCO, propanol CCCO, butanol CCCCO, pentanol CCCCCO"
+    replies = [
+        python_block("print({name: Chem.MolFromSmiles(s).GetNumHeavyAtoms() for name, s in molecules_1.items()})"),
+        "Final answer: 6",  # the value, not the item: sent back
+        "Final answer: pentanol (6 heavy atoms)",
+        python_block("mols = {name: Chem.MolFromSmiles(s) for name, s in molecules_1.items()}"),
+        "Final answer: done",
+        python_block("print({n: len(Chem.GetSymmSSSR(m)) for n, m in mols.items()})"),
+        "Final answer: 0",
+    ]
+    session, server = remote(replies)
+    first = session.ask(f"Which of these has the most heavy atoms: {listed}?")
+    turn = server.requests[0]["messages"][-1]["content"]
+    bound = turn.split(prompts.BOUND_HEADER)[1]
+    assert "molecules_1  # dict of 4" in bound and "smiles_1" not in bound and prompts.OVER_A_SET in turn
+    assert prompts.NAME_THE_ITEM.split("(")[0] in server.requests[2]["messages"][-1]["content"]
+    assert first.answer.startswith("pentanol")
+    session.ask("Make a dict called mols of RDKit molecules from molecules_1.")
+    session.ask("What is the largest ring size among mols?")
+    follow_up = server.requests[5]["messages"][-1]["content"]
+    assert "The question refers to these variables of the kernel:\n- mols: dict of 4" in follow_up
+    assert prompts.QUANTITY_HOW.split("{")[0] in follow_up and "GetRingInfo" in follow_up  # the registry's call

@@ -132,7 +132,7 @@ def test_without_a_majority_the_doubt_goes_back_to_the_model(make_chat, code_rep
     )
     result = chat.ask(f"What is the monoisotopic mass of {SMILES}, in Da?")
     assert "monoisotopic mass" in chat.model.calls[4][-1].content  # the quantity check's words
-    assert result.answer == "179.0946 Da"
+    assert result.answer == "179.0946 Da [monoisotopic mass]"  # restated: what the number is
 
 
 def test_near_the_turn_limit_a_vote_answers_from_programs_that_run(make_chat, code_reply):
@@ -220,7 +220,7 @@ def test_a_sequence_answer_must_be_copied_from_the_output(make_chat, code_reply)
     chat = make_chat([step, "Final answer: MAIVMGRKGAR", "Final answer: MAIVMGR"])
     result = chat.ask("Translate ATGGCCATTGTAATGGGCCGCTGAAAGGGTGCCCGATAG, stopping at the first stop codon.")
     assert "MAIVMGRKGAR in your answer is not in any output" in chat.model.calls[2][-1].content
-    assert result.answer == "MAIVMGR"
+    assert result.answer.split(" [")[0] == "MAIVMGR"  # maybe restated with what it is
 
 
 def test_a_step_that_only_prints_typed_numbers_grounds_nothing(make_chat, code_reply):
@@ -234,7 +234,7 @@ def test_a_step_that_only_prints_typed_numbers_grounds_nothing(make_chat, code_r
     )
     result = chat.ask("What is the galactic longitude of this star?")
     assert prompts.TYPED_NUMBERS in chat.model.calls[1][-1].content
-    assert result.answer == "30.5 deg" and result.turns == 4  # the first answer rested on nothing
+    assert result.answer == "30.5 deg [galactic longitude]" and result.turns == 4  # the first answer rested on nothing
 
 
 def test_an_answer_the_model_insists_on_without_computing_is_put_to_a_vote(make_chat, code_reply):
@@ -251,7 +251,7 @@ def test_the_helper_a_quoted_value_calls_for_runs_first_and_the_model_reads_its_
     result = chat.ask(f"What is the monoisotopic mass of {SMILES}?")
     assert [step.code for step in result.steps] == ["print(chem.profile(smiles_1))"]
     assert "monoisotopic mass (ExactMolWt)" in chat.model.calls[0][-1].content  # shown as the first step's output
-    assert result.answer == "179.0946 Da" and result.turns == 1  # one LLM reply: reading the row
+    assert result.answer == "179.0946 Da [monoisotopic mass]" and result.turns == 1  # one LLM reply: reading the row
 
 
 def test_a_variable_the_question_points_at_calls_for_its_helper_too(make_chat, kernel):

@@ -16,42 +16,26 @@ import re
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from assistant.engine.numbers import numbers_in, pick_number
 from assistant.engine.retrieval import STOP_WORDS
+from domain_tools.quantities import words
+
+if TYPE_CHECKING:
+    from assistant.engine.question import QuestionFacts
 
 # Unit words as questions and answers write them -> the unit's astropy spelling (or a marker: %, JD, MJD).
-_UNIT_WORDS = {
-    "%": "%", "percent": "%", "percentage": "%", "per cent": "%",
-    "da": "Da", "dalton": "Da", "daltons": "Da", "kda": "kDa", "kilodaltons": "kDa", "mda": "MDa",
-    "g/mol": "g/mol", "kg/mol": "kg/mol", "mg": "mg", "g": "g", "kg": "kg", "mmol": "mmol", "mol": "mol",
-    "ml": "ml", "l": "l",
-    "mpc": "Mpc", "megaparsecs": "Mpc", "gpc": "Gpc", "gigaparsecs": "Gpc", "kpc": "kpc", "kiloparsecs": "kpc",
-    "pc": "pc", "parsecs": "pc", "ly": "lyr", "light-years": "lyr", "light years": "lyr", "au": "AU",
-    "km": "km", "m": "m", "cm": "cm", "mm": "mm", "nm": "nm", "um": "um", "µm": "um", "micron": "um",
-    "microns": "um", "angstrom": "Angstrom", "å": "Angstrom",
-    "hz": "Hz", "khz": "kHz", "mhz": "MHz", "ghz": "GHz", "thz": "THz",
-    "ev": "eV", "kev": "keV", "mev": "MeV", "gev": "GeV", "j": "J", "erg": "erg",
-    "s": "s", "seconds": "s", "ms": "ms", "min": "min", "minutes": "min", "h": "h", "hours": "h",
-    "days": "d", "yr": "yr", "years": "yr", "myr": "Myr", "gyr": "Gyr",
-    "km/s": "km/s", "m/s": "m/s", "km/s/mpc": "km/s/Mpc",
-    "deg": "deg", "degrees": "deg", "°": "deg", "arcmin": "arcmin", "arcminutes": "arcmin",
-    "arcsec": "arcsec", "arcseconds": "arcsec", "mas": "mas", "rad": "rad", "radians": "rad",
-    "jy": "Jy", "mjy": "mJy", "k": "K", "kelvin": "K",
-    "gpc3": "Gpc3", "mpc3": "Mpc3", "cubic gigaparsecs": "Gpc3", "cubic megaparsecs": "Mpc3",
-    "gpc^3": "Gpc3", "mpc^3": "Mpc3",
-    # units no conversion here needs, named so that their first letter is not read as one ("M^-1" as metres)
-    "m^-1 cm^-1": "M^-1 cm^-1", "l g^-1 cm^-1": "L g^-1 cm^-1", "å^2": "Angstrom2", "cm^3/mol": "cm3/mol",
-    "mjd": "MJD", "modified julian date": "MJD", "jd": "JD", "julian date": "JD",
-    "decimal degrees": "deg", "decimal hours": "h",
-}  # fmt: skip
+_UNIT_WORDS = words().units
 _UNIT_PATTERN = "|".join(sorted((re.escape(word) for word in _UNIT_WORDS), key=len, reverse=True))
 # "in kDa", "to THz", "give Gyr", "as a percentage", "in units of Mpc", "(in Da)".
 _REQUESTED = re.compile(
-    rf"\b(?:in|into|to|give(?: it)?(?: in)?|as(?: an?)?|in units of)\s+(?:cubic\s+)?(?P<unit>{_UNIT_PATTERN})(?![\w/])",
+    rf"\b(?:in|into|to|give(?: it)?(?: in)?|as(?: an?)?|in units of)\s+(?P<unit>{_UNIT_PATTERN})(?![\w/])",
     re.IGNORECASE,
 )
-_AS_DATE = re.compile(r"\b(?P<unit>modified julian date|mjd|julian date|jd)\b", re.IGNORECASE)
+# Day counts are asked for by name alone ("as an MJD"): every unit word that spells a JD or an MJD.
+_DATE_WORDS = sorted((word for word, unit in _UNIT_WORDS.items() if unit in ("JD", "MJD")), key=len, reverse=True)
+_AS_DATE = re.compile(rf"\b(?P<unit>{'|'.join(map(re.escape, _DATE_WORDS))})\b", re.IGNORECASE)
 _JD_OFFSET = 2400000.5
 _ASTROPY_SPELLING = {"kDa": "1000 Da", "MDa": "1000000 Da"}  # astropy's dalton takes no prefixes
 _QUALIFIER = re.compile(r"\([^)]*\)")  # "(MolWt)", "(incl. unassigned)": how, not what
@@ -82,8 +66,6 @@ class Review:
 def requested_unit(question: str) -> str | None:
     """The unit the question asks the answer in, when it names exactly one."""
     found = {_UNIT_WORDS[match["unit"].lower()] for match in _REQUESTED.finditer(question)}
-    if "cubic gigaparsecs" in question.lower():
-        found = {"Gpc3"}
     dates = {_UNIT_WORDS[match["unit"].lower()] for match in _AS_DATE.finditer(question)}
     if dates and len(dates) == 1:
         found |= dates
@@ -130,23 +112,8 @@ def labelled_rows(output: str) -> list[Row]:
     return rows
 
 
-# Everyday phrasings of the quantities the answer helpers label.
-_SYNONYMS = {
-    "ago": "lookback",
-    "old": "age",
-    "far": "distance",
-    "weigh": "weight",
-    "heavy": "weight",
-    "redshift": "z",
-    "translate": "protein",
-    "transcribed": "mrna",
-    "transcribe": "mrna",
-}
-
-
 def _words(text: str) -> set[str]:
-    words = {word.rstrip("s") if len(word) > 3 else word for word in _WORD.findall(text.lower())}
-    return (words | {_SYNONYMS[word] for word in words if word in _SYNONYMS}) - STOP_WORDS
+    return {word.rstrip("s") if len(word) > 3 else word for word in _WORD.findall(text.lower())} - STOP_WORDS
 
 
 def _fit(label: str, question: str) -> float:
@@ -233,26 +200,29 @@ def _format(value: float, like: str) -> str:
     return format(value, f".{max(digits, 4)}g")
 
 
-def review(question: str, answer: str, outputs: str) -> Review:
-    """Check ``answer`` against the question and the outputs it rests on (this question's steps)."""
-    wants_text = _WANTS_TEXT.search(question)
-    if wants_text and not any(map(_is_text_result, _TEXT_TOKEN.findall(answer))):
-        what = (
-            "SMILES"
-            if "smiles" in wants_text.group().lower()
-            else "formula"
-            if "formula" in wants_text.group()
-            else "sequence"
-        )
+_TEXT_KINDS = ("smiles", "sequence", "formula")
+_NUMERIC_KINDS = ("count", "real", "fraction", "percent")
+
+
+def review(facts: QuestionFacts | str, answer: str, outputs: str) -> Review:
+    """Check ``answer`` against what the question asks (``facts``, or the question to read) and the outputs
+    it rests on (this question's steps)."""
+    if isinstance(facts, str):
+        from assistant.engine.question import read_question  # it reads units with this module's grammar
+
+        facts = read_question(facts)
+    question = facts.text
+    if facts.kind in _TEXT_KINDS and not any(map(_is_text_result, _TEXT_TOKEN.findall(answer))):
         return Review(
             answer,
-            f"The question asks for a {what}; your answer has none. Print it, then answer with it exactly as "
-            "the output shows it.",
+            f"The question asks for a {facts.kind}; your answer has none. Print it, then answer with it exactly "
+            "as the output shows it.",
             "text",
             vote=False,
         )
     number = first_number(answer, question)
-    if number is None:  # a text answer: a formula, a sequence, a SMILES must be copied, not retyped
+    textual = facts.kind is not None and facts.kind not in _NUMERIC_KINDS  # "5h34m31.9s" is no number in h
+    if number is None or textual:  # a text answer: a formula, a sequence, a SMILES must be copied, not retyped
         wrong_row = _text_row_problem(answer, question, outputs)
         if wrong_row is not None:
             return Review(answer, wrong_row, "quantity", vote=False)
@@ -266,17 +236,37 @@ def review(question: str, answer: str, outputs: str) -> Review:
         )
     value, written, answer_unit = number
     rows = labelled_rows(outputs)
-    row = next((row for row in rows if matches(value, written, row.value)), None)
+    used = [row for row in rows if matches(value, written, row.value)]
+    asked = [row for row in used if facts.quantity is not None and row.label == facts.quantity.label]
+    used = asked or used  # two rows that round alike: the one asked for is the one read
+    row = used[0] if used else None
     unit = answer_unit or (row.unit if row is not None else "")
-    target = requested_unit(question)
+    target = facts.unit
     if unit in ("", "d") and target in ("JD", "MJD") and value > 1e4:
         unit = "JD" if value > 2e6 else "MJD"  # the size of a day count says which it is
-    quantity = _quantity_problem(value, written, rows, question) or _named_quantity_problem(answer, written, question)
+    if facts.kind == "count" and not float(value).is_integer():
+        return Review(
+            answer,
+            f"The question asks for a count, and {written} is not a whole number: it is another quantity. "
+            "Compute the count and print it.",
+            "kind",
+        )
+    quantity = (
+        _registry_row_problem(value, written, rows, facts)
+        or _quantity_problem(value, written, rows, facts)
+        or _named_quantity_problem(answer, written, question)
+    )
     if quantity is not None:
         return Review(answer, quantity, "quantity")
+    precise = None if facts.kind == "count" else _more_precise(value, written, used, outputs)
+    if precise is not None and precise != written and unit and target and unit != target:
+        answer, value, written = answer.replace(written, precise, 1), float(precise), precise  # then convert
     unit_review = _unit_review(answer, value, written, unit, target)
     if unit_review is not None:  # converted exactly, or in a unit that cannot be
         return unit_review
+    implausible = _range_problem(value, written, unit, facts)
+    if implausible is not None:
+        return Review(answer, implausible, "range")
     if not grounded(value, written, outputs):
         return Review(
             answer,
@@ -284,21 +274,52 @@ def review(question: str, answer: str, outputs: str) -> Review:
             "with, then copy it from the output.",
             "grounding",
         )
-    precise = _more_precise(value, written, outputs)
     if precise is not None and precise != written:
         note = f"{written} is {precise} in the output: all its digits kept"
         return Review(answer.replace(written, precise, 1), note=note)
     return Review(answer)
 
 
+def _registry_row_problem(value: float, written: str, rows: list[Row], facts: QuestionFacts) -> str | None:
+    """The quantity asked is a helper's row that the outputs print, and the answer is another row's number."""
+    quantity = facts.quantity
+    if quantity is None or not quantity.label or facts.collection:
+        return None
+    asked = next((row for row in rows if row.label == quantity.label), None)
+    if asked is None or matches(value, written, asked.value):
+        return None
+    used = [row for row in rows if matches(value, written, row.value)]
+    if not used or any(_same_quantity(row, asked) for row in used):
+        return None  # not read from a row (computed), or the asked row in another unit
+    return _wrong_row(used[0], asked)
+
+
+def _range_problem(value: float, written: str, unit: str, facts: QuestionFacts) -> str | None:
+    """The answer is outside the plausible range of the quantity asked: an input read in the wrong unit
+    (a distance in parsecs taken as a redshift) or a value of another quantity."""
+    quantity = facts.quantity
+    if quantity is None or (quantity.low is None and quantity.high is None) or facts.collection:
+        return None
+    in_unit = value if not (unit and quantity.unit) else convert(value, unit, quantity.unit)
+    if in_unit is None or quantity.plausible(in_unit):
+        return None
+    shown = f"{quantity.low:g} to {quantity.high:g} {quantity.unit}".rstrip()
+    return (
+        f"{written} {unit or quantity.unit} is not a plausible {quantity.name} (expected {shown}). Check that "
+        "each input was used in its own unit (a distance is not a redshift), then compute it again."
+    )
+
+
 _MAX_DECIMALS = 6  # a float printed raw (206.28499999999997) is shown to this many decimals
 
 
-def _more_precise(value: float, written: str, outputs: str) -> str | None:
+def _more_precise(value: float, written: str, used: list[Row], outputs: str) -> str | None:
     """The one value the outputs print that the answer rounded, as printed: a model that writes 3.04 for
-    3.0365 loses digits the question may need."""
+    3.0365 loses digits the question may need. When the answer was read from labelled rows, only those
+    rows' digits count: another row that rounds to the same number is another quantity."""
     found = set()
-    for match in _NUMBER_TEXT.finditer(outputs):
+    printed = "\n".join(row.text for row in used) if used else outputs
+    for match in _NUMBER_TEXT.finditer(printed):
         text = match.group().replace("\u2212", "-")
         if "e" in text.lower() or _decimals(text) <= _decimals(written):
             continue
@@ -308,8 +329,12 @@ def _more_precise(value: float, written: str, outputs: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _quantity_problem(value: float, written: str, rows: list[Row], question: str) -> str | None:
-    """The answer read a row about another quantity than the one asked, while the right row is there."""
+def _quantity_problem(value: float, written: str, rows: list[Row], facts: QuestionFacts) -> str | None:
+    """The answer read a row about another quantity than the one asked, while the right row is there (by the
+    labels' words, for questions the registry has no entry for)."""
+    if facts.quantity is not None and any(row.label == facts.quantity.label for row in rows):
+        return None  # the registry's row is printed: _registry_row_problem judges
+    question = facts.text
     used = [row for row in rows if matches(value, written, row.value)]
     best = best_row(rows, question)
     if used and best is None and all(not _words(row.label) & _words(question) for row in used):
@@ -401,14 +426,6 @@ def _named_quantity_problem(answer: str, written: str, question: str) -> str | N
 _COPIED = re.compile(r"(?<![\w*])[A-Za-z0-9@+\-\[\]()=#/\\*]{6,}(?![\w*])")
 
 
-# Questions whose answer is a sequence, a SMILES or a formula, not a number.
-_WANTS_TEXT = re.compile(
-    r"(?P<what>\btranslat\w*|reverse complement|\btranscri\w*|\bmRNA\b|canonical SMILES|molecular formula|"
-    r"one-letter code)",
-    re.IGNORECASE,
-)
-
-
 _TEXT_TOKEN = re.compile(r"[A-Za-z0-9()=#\[\]@+\-*/\\]+")
 
 
@@ -432,18 +449,6 @@ def _uncopied_token(answer: str, question: str, outputs: str) -> str | None:
         if len(token) >= 6 and _looks_like_data(token) and token not in outputs and token not in question:
             return token
     return None
-
-
-_VARIABLE = re.compile(
-    r"\b(?:variable|list|array|dataframe|dict|dictionary|seq|skycoord|string|table|tuple|set|quantity|mol)s?"
-    r"(?:\s+\w+){0,2}?\s+(?:called|named)\s+[`'\"]?([A-Za-z_]\w*)",
-    re.IGNORECASE,
-)
-
-
-def requested_variables(question: str) -> list[str]:
-    """Variables the question asks to be made ("in a variable called mw", "a list called mols")."""
-    return list(dict.fromkeys(_VARIABLE.findall(question)))
 
 
 def prints_only_typed_numbers(code: str) -> bool:
@@ -494,3 +499,49 @@ def _text_row_problem(answer: str, question: str, outputs: str) -> str | None:
         f"Your answer is the '{used[0][0]}' row, but the question asks for '{best[0]}' ({best[1]}). "
         "Answer with the row the question asks for."
     )
+
+
+def variant_problem(question: str, code: str, outputs: str) -> str | None:
+    """The question names a variant (a time scale, a genetic code, a topology, a named cosmology) that
+    neither the code behind the answer uses nor a printed row's label names: the answer is a neighbour's."""
+    labels = " ".join(line.split(" : ", 1)[0] for line in outputs.splitlines() if " : " in line)
+    for variant in words().variants:
+        named = [name for name in variant.named if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question)]
+        if not named:
+            continue
+        opposite = [spelling for spelling in variant.not_code if spelling in code]
+        if opposite:
+            return (
+                f"The question says {named[0]}, but the code behind your answer uses {opposite[0]}. "
+                f"Compute it for {named[0]} and print it."
+            )
+        if not variant.code or any(s in code for s in variant.code) or any(n in labels for n in named):
+            continue
+        return (
+            f"The question asks for {named[0]}, but the code behind your answer does not use it "
+            f"(e.g. {variant.code[0]}). Compute the answer for {named[0]} and print it."
+        )
+    return None
+
+
+
+def restate(answer: str, facts: QuestionFacts) -> str:
+    """The answer with what it is, when the registry knows and the answer does not say: "3" is "3 [rings]".
+
+    Only an answer of the quantity's own kind (a number alone for a number, text alone for a SMILES) is
+    labelled, and nothing with a digit is added, so the number an answer gives stays its first one.
+    """
+    quantity = facts.quantity
+    if quantity is None or facts.collection:
+        return answer
+    if any(word in answer.lower() for word in quantity.name.lower().split() if len(word) >= 5):
+        return answer  # it says what it is already
+    numeric = quantity.kind in _NUMERIC_KINDS
+    has_number = first_number(answer, facts.text) is not None
+    has_text = any(map(_is_text_result, _TEXT_TOKEN.findall(answer)))
+    if numeric != has_number or (numeric and has_text):
+        return answer
+    said = first_number(answer, facts.text)
+    unit = f", {quantity.unit}" if quantity.unit and said is not None and not said[2] else ""
+    what = f" [{quantity.name}{unit}]"
+    return answer if any(ch.isdigit() for ch in what) else answer + what

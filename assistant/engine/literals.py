@@ -12,11 +12,14 @@ the kernel, after the preamble (``u``, ``SkyCoord``, ``Time``).
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from dataclasses import dataclass
 
 from assistant.engine.copycheck import near_miss
+from assistant.engine.retrieval import STOP_WORDS
+from domain_tools.quantities import words
 
 # Literals longer than this are shown clipped in the prompt: the name is what the model should write.
 SHOWN_CHARS = 48
@@ -52,20 +55,23 @@ _WORDY_DATES = (
     re.compile(r"\b(?:the\s+)?(?:start|beginning)\s+of\s+(\d{4})\b", re.IGNORECASE),
 )
 _TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(?:\s*(UTC|TAI|TT|TDB)\b)?")
-# Units of quantities worth binding, by what they measure (the variable's name says it).
-_UNITS = {
-    "wavelength": ("nm", "um", "µm", "mm", "cm", "Angstrom", "AA"),
-    "distance": ("pc", "kpc", "Mpc", "Gpc", "AU", "au", "lyr", "km"),
-    "frequency": ("Hz", "kHz", "MHz", "GHz", "THz"),
-    "energy": ("eV", "keV", "MeV", "GeV", "erg"),
-    "flux": ("Jy", "mJy", "uJy"),
-    "velocity": ("km/s", "m/s"),
-    "angle": ("arcsec", "arcmin", "mas"),
-}
-_UNIT_KIND = {unit: kind for kind, units in _UNITS.items() for unit in units}
+# Units of quantities worth binding, by what they measure (the variable's name says it): registry data.
+_UNIT_KIND = words().input_units
+_UNIT_KINDS = frozenset(_UNIT_KIND.values())
 _UNIT_ALTERNATIVES = "|".join(sorted(map(re.escape, _UNIT_KIND), key=len, reverse=True))
 _QUANTITY = re.compile(rf"(?<![\w.^\-\u2212])({_NUMBER})\s*({_UNIT_ALTERNATIVES})(?![\w/])")
 
+
+# A question that lists this many values of one kind gets them bound as one collection, not a dozen names.
+COLLECTION_MIN = 4
+# The collection's variable, by the kind of its items: a dict from each item's name to it, or a list.
+COLLECTION_NAMES = {
+    "smiles": "molecules",
+    "dna": "sequences",
+    "rna": "sequences",
+    "protein": "proteins",
+    "time": "times",
+}
 
 # Literal kinds that say which domain a question is about; quantities (nm, GHz) appear in several.
 KIND_DOMAIN = {
@@ -78,7 +84,12 @@ KIND_DOMAIN = {
     "coord": "astronomy",
     "z": "astronomy",
     "time": "astronomy",
+    "molecules": "chemistry",
+    "sequences": "biology",
+    "proteins": "biology",
+    "times": "astronomy",
     **{kind: "astronomy" for kind in ("wavelength", "distance", "frequency", "energy", "flux", "velocity", "angle")},
+    "duration": "astronomy",
 }
 
 
@@ -95,10 +106,16 @@ class Literal:
     def is_string(self) -> bool:
         return self.kind in ("smiles", "dna", "rna", "protein", "ra", "dec")
 
+    @property
+    def is_collection(self) -> bool:
+        return self.kind in COLLECTION_NAMES.values()
+
     def shown(self) -> str:
         """``name = value`` as the prompt shows it; long strings clipped, with their length."""
         if self.code == self.name:  # the user's own variable, pointed at in the question
             return f"{self.name}  # {self.kind}, your variable: {self.text[:SHOWN_CHARS]}"
+        if self.is_collection:  # its name and shape: the items are the question's, not to be retyped
+            return f"{self.name}  # {self.text}; loop over all of them"
         if self.is_string and len(self.text) > SHOWN_CHARS:  # no quotes: nothing to copy but the name
             unit = {"dna": "nt", "rna": "nt", "protein": "aa"}.get(self.kind, "characters")
             return f"{self.name}  # {self.kind}, {len(self.text)} {unit}: {self.text[:12]} ... {self.text[-6:]}"
@@ -132,7 +149,7 @@ def _is_smiles(token: str) -> bool:
     if any(digits.count(d) % 2 for d in set(digits)) and token[-1].isdigit():
         return False  # "CO2" is a formula; "C1CC" (an unclosed ring) is a SMILES, if an invalid one
     if token.isalpha() and token.isupper():  # "CCO" or "OCC", but not "NCBI", "ISO", "CNS" or "PBS"
-        return token.count("C") >= 2 and re.fullmatch(r"(?:C|N|O|S|Cl|Br)+", token) is not None
+        return token.count("C") >= 2 and re.fullmatch(r"(?:[CNOS]|Cl|Br)+", token) is not None
     return len(token) >= 3 or "[" in token
 
 
@@ -196,7 +213,7 @@ def _other_literals(question: str) -> list[tuple[int, str, str, str]]:
         found.append((position, "time", text, f"Time({text!r}, scale='utc')"))
     for match in _QUANTITY.finditer(question):
         value, unit = _number(match[1]), match[2]
-        astropy_unit = {"µm": "um", "Angstrom": "AA", "au": "AU"}.get(unit, unit)
+        astropy_unit = words().units.get(unit.lower(), unit)
         code = f"{value} * u.Unit({astropy_unit!r})"
         found.append((match.start(), _UNIT_KIND[unit], f"{value} {unit}", code))
     return found
@@ -215,6 +232,18 @@ def _wordy_dates(question: str) -> list[tuple[int, str]]:
     return found
 
 
+_VARIABLE = re.compile(
+    r"\b(?:variable|list|array|dataframe|dict|dictionary|seq|skycoord|string|table|tuple|set|quantity|mol)s?"
+    r"(?:\s+\w+){0,2}?\s+(?:called|named)\s+[`'\"]?([A-Za-z_]\w*)",
+    re.IGNORECASE,
+)
+
+
+def requested_variables(question: str) -> list[str]:
+    """The variables the question asks to be made, by the name it gives them."""
+    return list(dict.fromkeys(_VARIABLE.findall(question)))
+
+
 def find_literals(question: str, taken: dict[str, str] | None = None) -> list[Literal]:
     """The literals of ``question``, named ``<kind>_<n>`` in order of appearance.
 
@@ -222,7 +251,9 @@ def find_literals(question: str, taken: dict[str, str] | None = None) -> list[Li
     value reuses the name, and new values are numbered after the old ones.
     """
     taken = dict(taken or {})
+    wanted = set(requested_variables(question))  # a name the question asks for is no SMILES ("cnos")
     raw = sorted(_token_literals(question) + _coordinate_literals(question) + _other_literals(question))
+    raw = _collections([item for item in raw if item[2] not in wanted], question)
     counts: dict[str, int] = {}
     for name in taken.values():
         kind, _, number = name.rpartition("_")
@@ -239,6 +270,51 @@ def find_literals(question: str, taken: dict[str, str] | None = None) -> list[Li
             name = taken[code] = f"{kind}_{counts[kind]}"
         literals.append(Literal(name, kind, text, code))
     return literals + _paired_coords(literals, taken, counts)
+
+
+_FASTA_HEADER = re.compile(r"^>(\S+)", re.MULTILINE)
+_NAME_WORDS = re.compile(r"[A-Za-z][\w\-']*")
+_LIST_SEPARATOR = re.compile(r"[,;:\n?!)]|\.\s|\b(?:and|or)\b")
+
+
+def _item_name(question: str, start: int, end: int) -> str | None:
+    """The name a listed item is given between the item before it (``start``) and itself (``end``): the word
+    or two just before it, before a bracket, or the FASTA header above it."""
+    line_start = question.rfind("\n", 0, end) + 1
+    if not question[line_start:end].strip():
+        headers = list(_FASTA_HEADER.finditer(question, 0, max(line_start - 1, 0)))
+        return headers[-1][1] if headers else None
+    chunk = _NAME_WORDS.findall(_LIST_SEPARATOR.split(question[start:end])[-1].split("(")[0])
+    if not chunk or chunk[-1].lower() in STOP_WORDS:
+        return None
+    return " ".join(chunk) if len(chunk) <= 2 else chunk[-1]  # "uric acid", but not "smiles for limonene"
+
+
+def _collections(raw: list[tuple[int, str, str, str]], question: str) -> list[tuple[int, str, str, str]]:
+    """Values of one kind listed COLLECTION_MIN times or more become one dict (name -> value) when every item
+    is named, else one list: the model loops over one name instead of retyping a dozen."""
+    by_kind: dict[str, list[tuple[int, str, str, str]]] = {}
+    for item in raw:
+        by_kind.setdefault(item[1], []).append(item)
+    kept = list(raw)
+    for kind, items in by_kind.items():
+        values = list(dict.fromkeys(item[3] for item in items))
+        if kind not in COLLECTION_NAMES or len(values) < COLLECTION_MIN:
+            continue
+        ends = [0] + [item[0] + len(item[2]) for item in items[:-1]]
+        names = [_item_name(question, start, item[0]) for start, item in zip(ends, items, strict=True)]
+        kept = [item for item in kept if item[1] != kind]
+        if all(names) and len(set(names)) == len(names):
+            code = "{" + ", ".join(f"{name!r}: {item[3]}" for name, item in zip(names, items, strict=True)) + "}"
+            text = f"dict of {len(items)} ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''} -> {kind})"
+        else:
+            code = "[" + ", ".join(item[3] for item in items) + "]"
+            text = f"list of {len(items)} {kind}"
+        if kind == "time":
+            code = f"Time([{', '.join(repr(item[2]) for item in items)}], scale='utc')"
+            text = f"Time array of {len(items)} times"
+        kept.append((items[0][0], COLLECTION_NAMES[kind], text, code))
+    return sorted(kept)
 
 
 def _paired_coords(literals: list[Literal], taken: dict[str, str], counts: dict[str, int]) -> list[Literal]:
@@ -320,7 +396,7 @@ Repairs = list[tuple[str, str]]  # (the text in the code, the name it was replac
 def repair_borrowed(code: str, question: str, prompt: str, literals: list[Literal]) -> tuple[str, Repairs]:
     """``code`` with values copied from the prompt's examples or catalog (not the question) replaced by
     the question's own literal of that kind, when the question has exactly one: a 1.5B model copies an
-    example's ``Chem.MolFromSmiles("CC(C)O")`` whole, molecule included."""
+    example's ``MolFromSmiles`` call whole, molecule included."""
     by_kind: dict[str, list[Literal]] = {}
     for literal in literals:
         by_kind.setdefault(literal.kind, []).append(literal)
@@ -368,3 +444,31 @@ def domain_of(literals: list[Literal]) -> str | None:
     redshift: astronomy), or None when they point to none or to several."""
     domains = {KIND_DOMAIN[literal.kind] for literal in literals if literal.kind in KIND_DOMAIN}
     return domains.pop() if len(domains) == 1 else None
+
+
+def dropped_units(code: str, literals: list[Literal]) -> list[Literal]:
+    """Bound quantities whose number the code types bare, with neither their name nor their unit: "a star at
+    100 pc" computed as ``Planck18.distmod(100)``, a redshift of 100."""
+    try:
+        numbers = {node.value for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Constant)}
+    except SyntaxError:
+        return []
+    dropped = []
+    for literal in literals:
+        if literal.kind not in _UNIT_KINDS or re.search(rf"\b{literal.name}\b", code):
+            continue
+        value, unit = literal.text.split(" ", 1)
+        spelled = words().units.get(unit.lower(), unit)
+        if float(value) in numbers and unit not in code and spelled not in code:
+            dropped.append(literal)
+    return dropped
+
+
+def collection_keys(literal: Literal) -> list[str]:
+    """The items of a collection by name: a dict's keys, a list's values."""
+    if not literal.is_collection or literal.code[:1] not in "{[":
+        return []
+    try:
+        return [str(key) for key in ast.literal_eval(literal.code)]
+    except (ValueError, SyntaxError):
+        return []

@@ -6,10 +6,11 @@ variables and answers of earlier ones.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,28 +20,30 @@ from assistant.config import DEFAULTS
 from assistant.engine import api_lookup, checks, examples, prompts
 from assistant.engine.copycheck import copy_slips, describe_slips
 from assistant.engine.events import Figures, LoopEvents, Step
+from assistant.engine.harness import DEFAULT
 from assistant.engine.hints import hints_for
 from assistant.engine.installs import installs_packages
 from assistant.engine.literals import (
     Literal,
     binding_code,
+    collection_keys,
     describe,
-    domain_of,
-    find_literals,
+    dropped_units,
     helper_call,
     referenced_literal,
     referenced_names,
     repair_borrowed,
     repair_copies,
+    requested_variables,
 )
 from assistant.engine.observation import clip, failure_line, format_observation, outputs_text
+from assistant.engine.question import QuestionFacts, assigned_names, read_question
 from assistant.engine.repair import name_repairs
-from assistant.engine.replies import Reply, has_complete_code_block, normalise_code, parse_reply
+from assistant.engine.replies import Reply, has_complete_code_block, is_cut_off, normalise_code, parse_reply
 from assistant.engine.vote import Candidate, majority, value_of
 from assistant.errors import LLMError
 from assistant.llm.llm_slots import llm_slot
 from domain_tools.catalog import ANSWER_HELPERS, Catalog, select, uses_answer_helper
-from domain_tools.catalog import BUDGET_CHARS as CATALOG_BUDGET_CHARS
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, Status
 
@@ -50,17 +53,17 @@ from kernels import ExecutionResult, Status
 DRAIN_CHUNKS = 256
 STOP_SEQUENCES = ["```output", "\nUser:", "<|im_end|>", "<|endoftext|>"]
 # After the model repeats itself, sample hotter so the next reply can differ (small models loop when cold).
-REPEAT_TEMPERATURES = (0.7, 1.0)
+REPEAT_TEMPERATURES = DEFAULT.repeat_temperatures
 # Exchanges kept in full however they went; older failed ones shrink to their error line.
-CONTEXT_WINDOW = 2
+CONTEXT_WINDOW = DEFAULT.context_window
 # Characters of catalog entries sent with a question: about 350 tokens, affordable in a 1.5B model's context.
 # At most this many entries: past the best few, a 1.5B model copies an example that does not fit the question.
 CATALOG_ENTRIES = 3
 # Worked examples and library names retrieved into each question (see assistant/engine/examples.py, api_lookup.py).
-EXAMPLES_PER_QUESTION = 2
-API_NAMES = 3
+EXAMPLES_PER_QUESTION = DEFAULT.examples_per_question
+API_NAMES = DEFAULT.api_names
 # Extra programs sampled when an answer is in doubt; their executed results are voted on.
-VOTE_SAMPLES = 2
+VOTE_SAMPLES = DEFAULT.vote_samples
 VOTE_TEMPERATURES = (0.7, 1.0)
 
 
@@ -125,6 +128,7 @@ class _Attempt:
     head: list[BaseMessage]  # system prompt and the memory of earlier questions
     asked: str  # the user's own words
     question: str  # as the LLM sees it: the user's words plus the catalog entries that fit them
+    facts: QuestionFacts  # what the question asks, read once
     exchanges: list[_Exchange] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     seen: dict[str, Step] = field(default_factory=dict)
@@ -184,19 +188,19 @@ class ChatSession:
         context_window: int = CONTEXT_WINDOW,
         repeat_temperatures: tuple[float, ...] = REPEAT_TEMPERATURES,
         catalog: Catalog | None = None,
-        catalog_budget: int = CATALOG_BUDGET_CHARS,
-        use_hints: bool = True,
+        catalog_budget: int = DEFAULT.catalog_budget,
+        use_hints: bool = DEFAULT.use_hints,
         llm_concurrency: int | None = None,
         review: Callable[[str], str | None] | None = None,
         llm_deadline: float | None = None,
-        bind_literals: bool = True,
-        check_answers: bool = True,
+        bind_literals: bool = DEFAULT.bind_literals,
+        check_answers: bool = DEFAULT.check_answers,
         vote_samples: int = VOTE_SAMPLES,
         examples_per_question: int = EXAMPLES_PER_QUESTION,
         api_names: int = API_NAMES,
-        name_repair: bool = True,
-        answer_helpers: bool = True,
-        first_helper: bool = True,
+        name_repair: bool = DEFAULT.name_repair,
+        answer_helpers: bool = DEFAULT.answer_helpers,
+        first_helper: bool = DEFAULT.first_helper,
     ) -> None:
         self.model = model
         self.executor = executor
@@ -205,6 +209,8 @@ class ChatSession:
         self.timeout = timeout
         self.events = events or LoopEvents()
         self.memory: list[BaseMessage] = []  # compact record of earlier questions in this session
+        self._made: list[str] = []  # the variables this session's steps assigned, that a follow-up may name
+        self._made_last: list[str] = []  # ... and those of the previous question ("these")
         # The harness's knobs, kept as parameters so benchmarks/harness.py can measure each one.
         self.system_prompt = system_prompt
         self.context_window = context_window
@@ -325,13 +331,41 @@ class ChatSession:
     def _attempt(self, question: str, context: str) -> _Attempt:
         """The user turn: worked examples and the helpers that fit, then the question and its bound names last,
         nearest to the reply (a 1.5B model copies whatever code it read last)."""
-        literals = self._bind(question) + self._referenced(question)
-        guidance = [part for part in (self._examples_text(question), self._catalog_text(question)) if part]
+        facts = self._read(question)
+        literals = list(facts.literals)
+        guidance = [part for part in (self._examples_text(question), self._catalog_text(facts)) if part]
         asked = f"{prompts.QUESTION_HEADER} {question}" if guidance else question
         bound = f"{prompts.BOUND_HEADER}\n{describe(literals)}" if literals else ""
-        shown = "\n\n".join(part for part in (*guidance, asked, bound, context) if part)
+        referred = self._variables_note(facts)
+        shown = "\n\n".join(part for part in (*guidance, _how(facts), asked, bound, referred, context) if part)
         head = [SystemMessage(self.system_prompt), *self.memory]
-        return _Attempt(head=head, asked=question, question=shown, literals=literals)
+        return _Attempt(head=head, asked=question, question=shown, facts=facts, literals=literals)
+
+    def _read(self, question: str) -> QuestionFacts:
+        """Read the question once: literals (bound in the kernel), the quantity asked, the variables named."""
+        if not self.bind_literals:  # the ablation: nothing bound, nothing shown as bound
+            return replace(read_question(question, made=set(self._made), made_last=self._made_last), literals=())
+        taken = {code: literal.name for code, literal in self.literals.items()}
+        facts = read_question(question, taken, set(self._made), self._referenced(question), self._made_last)
+        fresh = [lit for lit in facts.literals if lit.code not in self.literals and lit.code != lit.name]
+        self.literals.update((literal.code, literal) for literal in fresh)
+        if fresh:
+            self._binding = binding_code(fresh)
+        return facts
+
+    def _variables_note(self, facts: QuestionFacts) -> str:
+        """Type, size and first items of the kernel variables a follow-up refers to (by name, or as "these":
+        the variables the previous question made), so it is answered over the whole collection."""
+        evaluate = getattr(self.executor, "evaluate", None)
+        names = list(facts.variables)
+        if evaluate is None or not names:
+            return ""
+        probe = f"__import__('assistant.inkernel.namespace', fromlist=['_']).peek_variables(get_ipython(), {names!r})"
+        try:
+            note = evaluate(probe)
+        except Exception:  # no sciwand in the kernel's environment: ask without
+            return ""
+        return note if isinstance(note, str) else ""
 
     def _referenced(self, question: str) -> list[Literal]:
         """The user's variables the question points at (`smiles`) that hold a SMILES or a sequence: already in
@@ -350,24 +384,13 @@ class ChatSession:
                 found.append(literal)
         return found
 
-    def _bind(self, question: str) -> list[Literal]:
-        """The question's literals, bound in the kernel before its first step (nothing when binding is off)."""
-        if not self.bind_literals:
-            return []
-        literals = find_literals(question, {code: literal.name for code, literal in self.literals.items()})
-        fresh = [literal for literal in literals if literal.code not in self.literals]
-        self.literals.update((literal.code, literal) for literal in fresh)
-        if fresh:
-            self._binding = binding_code(fresh)
-        return literals
-
-    def _catalog_text(self, question: str) -> str:
+    def _catalog_text(self, facts: QuestionFacts) -> str:
         """The catalog entries (and, for the long tail, library names) relevant to ``question``.
 
         They go in the user turn, not the system prompt, so the system prompt stays byte-identical across
         questions and its cached state (assistant/llm/prompt_cache.py) stays valid.
         """
-        domain = domain_of(find_literals(question))  # a SMILES asks for chemistry, whatever else the words say
+        question, domain = facts.text, facts.domain  # a SMILES asks for chemistry, whatever else the words say
         entries = [
             entry
             for entry in self.catalog.entries
@@ -396,6 +419,10 @@ class ChatSession:
         reply = parse_reply(self._complete(attempt))
         exchange = _Exchange(reply.text)
         attempt.exchanges.append(exchange)
+        if reply.code is not None and is_cut_off(reply):  # out of output tokens mid-code: not run as it stands
+            self.events.notice("the reply was cut off inside its code block; asking for shorter code")
+            exchange.feedback, exchange.failure = prompts.CUT_OFF, "a reply cut off inside its code"
+            return None
         if reply.code is not None:
             return self._run_code(attempt, exchange, reply.code)
         candidate = reply.answer or reply.text.strip()
@@ -419,7 +446,7 @@ class ChatSession:
         step, shown to the model as its own: a 1.5B model picks the wrong call more often than it misreads a
         labelled row. Not for a single shot (``max_turns`` 1), whose one reply must be the model's own."""
         call = helper_call(attempt.literals) if self.first_helper and self.max_turns > 1 else None
-        if call is None:
+        if call is None or not call.startswith(f"{attempt.facts.helper}("):  # the table has no row for it
             return
         code = f"print({call})"
         step = self._execute(attempt, code)
@@ -432,36 +459,73 @@ class ChatSession:
         attempt.seen[normalise_code(code)] = step
 
     def _accept(self, attempt: _Attempt, exchange: _Exchange, answer: str) -> str | None:
-        """The answer, once the checks pass (maybe converted to the unit asked); None when sent back.
+        """The answer, once the checks pass (maybe converted to the unit asked), restated with what it is;
+        None when sent back.
 
         Each kind of problem is sent back once per question; with voting on, a doubted answer is first put
         to a vote of freshly sampled programs, whose executed results settle it.
         """
         if not self.check_answers:
             return answer
-        missing = [name for name in checks.requested_variables(attempt.asked) if not self._defined(name)]
-        if missing and "variable" not in attempt.sent_back:
-            attempt.sent_back.add("variable")
+        missing = [name for name in requested_variables(attempt.asked) if not self._defined(name)]
+        if missing:
             names = ", ".join(missing)
-            self.events.notice(f"answer check (variable): the question asks for {names}, which the kernel lacks")
-            exchange.feedback = prompts.MISSING_VARIABLES.format(names=names)
-            exchange.failure = f"an answer without the variable(s) {names}"
+            problem = prompts.MISSING_VARIABLES.format(names=names)
+            if self._send_back(attempt, exchange, "variable", problem, f"an answer without the variable(s) {names}"):
+                return None
+        code = "\n".join(step.code for step in attempt.steps if step.ok and step not in attempt.miscopied)
+        variant = checks.variant_problem(attempt.asked, code, attempt.outputs())
+        if variant and self._send_back(attempt, exchange, "variant", variant, "an answer for another variant"):
             return None
-        verdict = checks.review(attempt.asked, answer, attempt.outputs())
+        unused = [name for name in attempt.facts.set_names if not re.search(rf"\b{name}\b", code)]
+        if code and unused:
+            problem = prompts.OVER_THE_SET.format(name=unused[0])
+            if self._send_back(attempt, exchange, "set", problem, "an answer about one item of the set"):
+                return None
+        items = self._items(attempt.facts)
+        if attempt.facts.cue_kind == "name" and items and not any(item.lower() in answer.lower() for item in items):
+            problem = prompts.NAME_THE_ITEM.format(items=", ".join(items[:8]))
+            if self._send_back(attempt, exchange, "item", problem, "an answer that names no item of the set"):
+                return None
+        verdict = checks.review(attempt.facts, answer, attempt.outputs())
         if verdict.note:
             self.events.notice(verdict.note)
         if verdict.problem is None or verdict.kind in attempt.sent_back:
-            return verdict.answer
+            return checks.restate(verdict.answer, attempt.facts)
         assert verdict.kind is not None
-        attempt.sent_back.add(verdict.kind)
-        self.events.notice(f"answer check ({verdict.kind}): {verdict.problem}")
         number = checks.first_number(answer, attempt.asked)
         current = Candidate(number[0], number[1], number[2], "the model's answer") if number else None
+        attempt.sent_back.add(verdict.kind)
+        self.events.notice(f"answer check ({verdict.kind}): {verdict.problem}")
         decided = self._vote(attempt, current) if verdict.vote else None
         if decided is not None:
             return decided
         exchange.feedback, exchange.failure = verdict.problem, f"an answer that failed the {verdict.kind} check"
         return None
+
+    def _send_back(self, attempt: _Attempt, exchange: _Exchange, kind: str, problem: str, failure: str) -> bool:
+        """Send the answer back with ``problem``, once per kind of check per question; False when already sent."""
+        if kind in attempt.sent_back:
+            return False
+        attempt.sent_back.add(kind)
+        self.events.notice(f"answer check ({kind}): {problem}")
+        exchange.feedback, exchange.failure = problem, failure
+        return True
+
+    def _items(self, facts: QuestionFacts) -> list[str]:
+        """The names of the items of the set a question is about: a listed collection's, or the keys of a
+        dict (or the index of a DataFrame) the question names."""
+        items = [key for literal in facts.literals for key in collection_keys(literal)]
+        evaluate = getattr(self.executor, "evaluate", None)
+        for name in facts.variables if evaluate is not None else ():
+            keys = f"({name}.index if hasattr({name}, 'index') else {name})"
+            probe = f"[str(k) for k in {keys}] if hasattr({name}, 'keys') else None"
+            try:
+                keys = evaluate(probe)
+            except Exception:  # not a mapping, or the kernel cannot say: no item names to hold the answer to
+                continue
+            items += keys if isinstance(keys, list) else []
+        return items
 
     def _defined(self, name: str) -> bool:
         """Whether the kernel has ``name``; True when the executor cannot be asked silently."""
@@ -490,7 +554,7 @@ class ChatSession:
         candidates = [current] if current is not None else []
         for number, temperature in enumerate(VOTE_TEMPERATURES[: self.vote_samples], start=1):
             self.events.notice(f"sampling program {number} of {self.vote_samples} for a vote")
-            fresh = _Attempt(head=attempt.head, asked=attempt.asked, question=attempt.question)
+            fresh = _Attempt(head=attempt.head, asked=attempt.asked, question=attempt.question, facts=attempt.facts)
             fresh.repeats = 0
             reply = parse_reply(self._complete(fresh, {"temperature": temperature}))
             attempt.tokens_in += fresh.tokens_in
@@ -509,7 +573,7 @@ class ChatSession:
             return None
         answer = f"{winner.text} {winner.unit}".rstrip()
         self.events.notice(f"the vote chose {answer} ({winner.votes} of {len(candidates)} programs agree)")
-        return checks.review(attempt.asked, answer, attempt.outputs()).answer
+        return checks.review(attempt.facts, answer, attempt.outputs()).answer
 
     def _run_code(self, attempt: _Attempt, exchange: _Exchange, code: str) -> str | None:
         key = normalise_code(code)
@@ -571,6 +635,8 @@ class ChatSession:
         slips = copy_slips(attempt.asked, code)
         if slips:
             observation += "\n" + describe_slips(slips)
+        for literal in dropped_units(code, attempt.literals):
+            observation += "\n" + prompts.UNIT_DROPPED.format(name=literal.name, text=literal.text, kind=literal.kind)
         guessed = self.check_answers and result.ok and checks.prints_only_typed_numbers(code)
         if guessed:
             observation += "\n" + prompts.TYPED_NUMBERS
@@ -636,11 +702,25 @@ class ChatSession:
     def _remember(self, question: str, answer: str | None, attempt: _Attempt) -> None:
         """Keep the question, the code that produced the answer and the answer; drop failed detours."""
         self.memory.append(HumanMessage(question))
+        self._made_last = assigned_names(step.code for step in attempt.steps if step.ok)
+        self._made = list(dict.fromkeys([*self._made, *self._made_last]))
         success = attempt.last_success
         if success is not None:
             self.memory.append(AIMessage(f"```python\n{success.code}\n```"))
             self.memory.append(HumanMessage(success.observation))
         self.memory.append(AIMessage(f"Final answer: {answer}" if answer else "I could not find the answer."))
+
+
+def _how(facts: QuestionFacts) -> str:
+    """What the registry says of the quantity asked, when no table holds it: a call that computes it; and
+    for a question over a set, that the answer is the item, found over all of them."""
+    lines = []
+    quantity = facts.quantity
+    if quantity is not None and quantity.call and facts.helper is None:
+        lines.append(prompts.QUANTITY_HOW.format(name=quantity.name, call=quantity.call))
+    if facts.collection and facts.cue_kind == "name":
+        lines.append(prompts.OVER_A_SET)
+    return "\n".join(lines)
 
 
 def _cause_line(exc: BaseException) -> str:

@@ -68,8 +68,8 @@ CATALOG_HEADER = "Helpers that may fit (already imported; prefer them):"
 QUESTION_HEADER = "Your question:"
 TYPED_NUMBERS = "Check: that code only prints numbers you typed, so it proves nothing. Compute the value with a call."
 MISSING_VARIABLES = (
-    "The question asks for a variable called {names}, but the kernel has none. Reply with a code block that "
-    "assigns it (and prints it)."
+    "The question asks you to make {names}, but the kernel has no such variable. Reply with a code block "
+    "that assigns it (and prints it)."
 )
 LOOKUP_HEADER = "Library functions that may fit:"
 BOUND_HEADER = "Already set in the kernel from the question (use these names; never retype the values):"
@@ -78,3 +78,26 @@ NO_INSTALLS = (
     "Use the names already imported (see the system prompt) and write the step again without installing."
 )
 EARLIER_FAILURES = "Earlier attempts at this question failed with these errors; do not repeat them:\n"
+# The registry's way to compute a quantity no answer helper prints (domain_tools/quantities).
+QUANTITY_HOW = "No helper table has this quantity; compute {name} with code, for example: {call}"
+# A question over a set: the answer is an item, found by code over all of them.
+OVER_A_SET = (
+    "The question is about the whole set: compute the value for every item in one loop, print each item with "
+    "its value, then answer with the item the question asks for (its name), and its value."
+)
+UNIT_DROPPED = (
+    "Check: the code types the number of {text} without its unit. {name} = {text} is a {kind} (an astropy "
+    "Quantity); use {name} so its unit is kept (a distance is not a redshift)."
+)
+CUT_OFF = (
+    "Your reply was cut off before its code block ended: it was too long, so it was not run. Write shorter "
+    "code: use the variables already set (a collection by its one name, in a loop), never retype values."
+)
+NAME_THE_ITEM = (
+    "The question asks which item of the set: answer with the item's name ({items}), found by code over all of "
+    "them, then its value."
+)
+OVER_THE_SET = (
+    "The question is about every item of {name}, but the code behind your answer does not use {name}. Compute "
+    "the value for each item of {name} in one loop, print them all, then answer."
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -64,6 +65,18 @@ def _clean_answer(raw: str) -> str:
         if wrapped and len(answer) > 2 * len(mark):
             answer = answer[len(mark) : -len(mark)].strip()
     return answer
+
+
+def is_cut_off(reply: Reply) -> bool:
+    """The reply's code block never closed and does not parse: the model ran out of output tokens mid-code
+    (retyping a long list), and running the fragment would only give "SyntaxError: incomplete input"."""
+    if reply.code is None or has_complete_code_block(reply.text):
+        return False
+    try:
+        ast.parse(reply.code)
+    except SyntaxError:
+        return True
+    return False
 
 
 def normalise_code(code: str) -> str:

@@ -131,3 +131,44 @@ def user_variables(shell: Any) -> list[list[str]]:
     namespace, hidden = shell.user_ns, _hidden(shell)
     names = [name for name, value in namespace.items() if _shown(name, value, hidden)]
     return [[name, describe_value(namespace[name])] for name in reversed(names)]
+
+
+# A peek shows this many items of a collection, each clipped to this many characters.
+PEEK_ITEMS = 4
+PEEK_CHARS = 60
+
+
+def _peek_value(value: Any) -> str:
+    """Type, size and the first items: enough for a model to write a loop over it without printing it first."""
+    described = describe_value(value)
+
+    def clip(item: Any) -> str:
+        text = repr(item)
+        return text if len(text) <= PEEK_CHARS else text[: PEEK_CHARS - 1] + "…"
+
+    items: list[str] = []
+    if isinstance(value, Mapping):
+        items = [f"{clip(k)}: {clip(v)}" for k, v in list(value.items())[:PEEK_ITEMS]]
+    elif isinstance(value, list | tuple):
+        items = [clip(item) for item in value[:PEEK_ITEMS]]
+    elif hasattr(value, "head") and hasattr(value, "columns"):  # a DataFrame: its first rows, as records
+        items = [clip(record) for record in value.head(PEEK_ITEMS).to_dict("records")]
+    elif hasattr(value, "__len__") and hasattr(value, "__getitem__") and not isinstance(value, str | bytes):
+        try:
+            items = [clip(value[i]) for i in range(min(PEEK_ITEMS, len(value)))]
+        except Exception:  # a sized object that cannot be indexed by position
+            items = []
+    else:
+        return f"{described}: {clip(value)}"
+    size = len(value)
+    more = f", … ({size - PEEK_ITEMS} more)" if size > PEEK_ITEMS else ""
+    return f"{described}: {', '.join(items)}{more}" if items else described
+
+
+def peek_variables(shell: Any, names: list[str]) -> str:
+    """What a follow-up question refers to: each named variable of ``shell`` with its type, size and first
+    items, so that "which of these" is answered over the whole collection, not its first item."""
+    namespace, hidden = shell.user_ns, _hidden(shell)
+    shown = [name for name in dict.fromkeys(names) if name in namespace and _shown(name, namespace[name], hidden)]
+    lines = [f"- {name}: {_peek_value(namespace[name])}" for name in shown]
+    return "The question refers to these variables of the kernel:\n" + "\n".join(lines) if lines else ""

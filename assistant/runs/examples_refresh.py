@@ -1,4 +1,4 @@
-"""``python -m domain_tools.examples refresh [--domain D]``: execute every worked example in a real kernel and
+"""``python -m assistant.runs.examples_refresh refresh [--domain D]``: execute every worked example in a real kernel and
 write the outputs back into the YAML; ``check`` executes them and only reports stored outputs that differ.
 
 Outputs are never typed by hand, so a library upgrade that changes a number shows up as a diff here (and as
@@ -12,8 +12,8 @@ import dataclasses
 import sys
 import time
 
+from assistant.runs.examples_run import ExampleError, problems, run_domains
 from domain_tools.examples import DOMAINS, Example, dump, load
-from domain_tools.examples.execute import ExampleError, problems, run_domains
 
 
 def _execute(domains: list[str]) -> dict[str, list[Example]] | None:
@@ -39,7 +39,8 @@ def _execute(domains: list[str]) -> dict[str, list[Example]] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m domain_tools.examples", description=__doc__.split("\n\n")[0])
+    prog = "python -m assistant.runs.examples_refresh"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("refresh", "check"))
     parser.add_argument("--domain", choices=DOMAINS, action="append", help="only this domain (repeatable)")
     args = parser.parse_args(argv)

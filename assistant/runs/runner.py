@@ -25,6 +25,7 @@ from nbformat.v4 import new_markdown_cell
 
 from assistant.config import DEFAULTS, Settings, kernel_limits
 from assistant.engine.events import Fanout, LoopEvents, Step
+from assistant.engine.harness import ABLATIONS, OVERRIDES
 from assistant.engine.loop import AskResult, ChatSession
 from assistant.engine.observation import clip, failure_line, outputs_text
 from assistant.engine.sessions import kernel_executor, session_for
@@ -37,21 +38,6 @@ from assistant.runs.tasks import Task, Verdict, check_answer
 from kernels import KernelConfig, KernelSession
 from kernels.pool import KernelPool
 
-# What each ablation switches off. "feedback" is handled by the runner itself: one LLM reply per question,
-# and the first step's output is the answer, so nothing the kernel says goes back to the LLM.
-_ABLATION_OPTIONS: dict[str, dict[str, Any]] = {
-    "feedback": {"max_turns": 1},
-    "catalog": {"catalog_budget": 0},
-    "hints": {"use_hints": False},
-    "helpers": {"answer_helpers": False},
-    "examples": {"examples_per_question": 0},
-    "repair": {"name_repair": False},
-    "lookup": {"api_names": 0},
-    "binding": {"bind_literals": False},
-    "checks": {"check_answers": False},
-    "voting": {"vote_samples": 0},
-}
-ABLATIONS = tuple(_ABLATION_OPTIONS)
 # A single-shot answer is a step's printed output: kept to what a person would read as an answer.
 SINGLE_SHOT_ANSWER_CHARS = 2000
 
@@ -89,7 +75,7 @@ class RunOptions:
 
     def chat_options(self) -> dict[str, Any]:
         """The ChatSession keywords beyond the settings': the ablation's, and any given for the run."""
-        return {**self.session_options, **_ABLATION_OPTIONS.get(self.ablation or "", {})}
+        return {**self.session_options, **OVERRIDES.get(self.ablation or "", {})}
 
     def notebook_path(self, out: Path, task_id: str) -> Path:
         """``OUT/notebooks/<id>.ipynb``; an ablation's notebooks go one folder down so runs do not overwrite."""

@@ -5,8 +5,8 @@ A 1.5B model copies a worked example far more reliably than it follows a descrip
 question with its call and the output row that holds the answer, it makes the same call and reads the same
 row. The examples live as YAML next to this module (one file per domain, shipped in the wheel) and are
 loaded here with PyYAML alone, because the assistant process reads them without importing RDKit or astropy.
-Outputs are never typed by hand: ``python -m domain_tools.examples refresh`` executes every example in a
-real kernel and writes the outputs back (see ``domain_tools/examples/execute.py``).
+Outputs are never typed by hand: ``python -m assistant.runs.examples_refresh refresh`` executes every example
+in a real kernel and writes the outputs back (see ``assistant/runs/examples_run.py``).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def dump(domain: str, examples: list[Example]) -> None:
         blocks.append(yaml.dump([record], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000))
     header = (
         f"# Worked {domain} examples (domain_tools/examples/__init__.py). Edit id, question, code and answer;\n"
-        "# outputs are written by `python -m domain_tools.examples refresh`, never by hand.\n\n"
+        "# outputs are written by `python -m assistant.runs.examples_refresh refresh`, never by hand.\n\n"
     )
     path(domain).write_text(header + "\n".join(blocks), encoding="utf-8")
     load.cache_clear()
