@@ -262,3 +262,22 @@ def test_a_variable_the_question_points_at_calls_for_its_helper_too(make_chat, k
     assert [step.code for step in result.steps] == ["print(chem.profile(salt))"]
     assert "salt  # smiles, your variable" in chat.model.calls[0][1].content  # the question turn
     assert result.answer.startswith("135.166")
+
+
+def test_a_follow_up_over_a_set_must_use_the_set_and_any_of_its_variables_will_do(make_chat, code_reply):
+    chat = make_chat(
+        [
+            code_reply("z = [0.5, 1.0, 2.0]\ndl = [2.9, 6.8, 15.9]\nprint(dl)"),
+            "Final answer: done",
+            code_reply("print(15.9 * 1)"),  # one item, typed: not the set
+            "Final answer: 15.9",
+            code_reply("print(max(dl))"),  # uses dl, not z: the set all the same
+            "Final answer: 15.9",
+        ],
+        check_answers=True,
+    )
+    chat.ask("Put the redshifts in z and their distances in dl.")
+    result = chat.ask("Which of these is the largest distance?")
+    assert "The question refers to these variables of the kernel:\n- z: list of 3" in chat.model.calls[2][-1].content
+    assert prompts.OVER_THE_SET.format(name="z or dl") == chat.model.calls[4][-1].content
+    assert result.answer == "15.9" and [step.code for step in result.steps][-1] == "print(max(dl))"

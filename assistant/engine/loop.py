@@ -477,9 +477,9 @@ class ChatSession:
         variant = checks.variant_problem(attempt.asked, code, attempt.outputs())
         if variant and self._send_back(attempt, exchange, "variant", variant, "an answer for another variant"):
             return None
-        unused = [name for name in attempt.facts.set_names if not re.search(rf"\b{name}\b", code)]
-        if code and unused:
-            problem = prompts.OVER_THE_SET.format(name=unused[0])
+        names = attempt.facts.set_names
+        if code and names and not any(re.search(rf"\b{name}\b", code) for name in names):
+            problem = prompts.OVER_THE_SET.format(name=" or ".join(names))
             if self._send_back(attempt, exchange, "set", problem, "an answer about one item of the set"):
                 return None
         items = self._items(attempt.facts)

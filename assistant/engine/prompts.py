@@ -98,6 +98,6 @@ NAME_THE_ITEM = (
     "them, then its value."
 )
 OVER_THE_SET = (
-    "The question is about every item of {name}, but the code behind your answer does not use {name}. Compute "
-    "the value for each item of {name} in one loop, print them all, then answer."
+    "The question is about the whole set in {name}, but the code behind your answer uses none of it. Compute "
+    "the value for every item in one loop, print them all, then answer."
 )

@@ -48,7 +48,7 @@ class QuestionFacts:
     matches: tuple[Match, ...] = ()  # registry entries, best first
     unit: str | None = None  # the unit the answer is asked in (astropy spelling or a marker)
     cue_kind: str | None = None  # the kind of answer the wording asks for, when it says
-    variables: tuple[str, ...] = ()  # kernel variables the question names
+    variables: tuple[str, ...] = ()  # kernel variables it names, or (a follow-up) those the last question made
     collection: bool = False  # about a set (listed here or made earlier), not one item
     domain: str | None = None  # the one domain its literals point to
 
@@ -93,14 +93,14 @@ class QuestionFacts:
 
 
 _COORDINATE_WORDS = re.compile(r"\b(?:RA|Dec)\b")
-_SINGLE_LETTER = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])|\b\d+(?:\.\d+)?\b")
+_NOT_WORDS = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])|\b\d+(?:\.\d+)?\b")
 
 
 @cache
 def _index(domain: str | None) -> tuple[tuple[Quantity, ...], BM25]:
     entries = tuple(q for q in quantities() if domain in (None, q.domain))
     # Single letters ("G count", "D_L") and numbers would match any "1.5 g" or "z = 1": left out.
-    return entries, BM25([_SINGLE_LETTER.sub(" ", q.document()) for q in entries])
+    return entries, BM25([_NOT_WORDS.sub(" ", q.document()) for q in entries])
 
 
 def _cue_kind(question: str) -> str | None:
@@ -144,7 +144,7 @@ def _without_literals(question: str, literals: list[Literal]) -> str:
     for literal in literals:
         if literal.is_string or literal.kind in ("ra", "dec", "coord"):
             question = question.replace(literal.text, " ")
-    return _SINGLE_LETTER.sub(" ", _COORDINATE_WORDS.sub(" ", question))
+    return _NOT_WORDS.sub(" ", _COORDINATE_WORDS.sub(" ", question))
 
 
 def _helpers(literals: list[Literal]) -> set[str]:
