@@ -487,3 +487,15 @@ def test_ctrl_c_stops_running_kernels_and_keeps_finished_results(tmp_path, cli_e
     assert "overall" in stdout  # the score of what finished is still shown
     interrupted_cell = nbformat.read(out / "notebooks" / "slow.ipynb", as_version=4).cells[-1]
     assert interrupted_cell.outputs[-1].ename == "KeyboardInterrupt"  # the running cell was interrupted
+
+
+def test_the_tag_table_counts_each_tag_and_the_last_record_of_a_task(tmp_path):
+    from benchmarks.tags import per_tag
+
+    suite = tmp_path / "suite.jsonl"
+    tasks = [("a", ["multi-step"]), ("b", ["multi-step", "follow-up"]), ("c", [])]
+    suite.write_text("\n".join(json.dumps({"id": i, "tags": t, "question": "q"}) for i, t in tasks))
+    results = tmp_path / "results.jsonl"
+    records = [("a", False, 9.0), ("a", True, 3.0), ("b", False, 5.0), ("c", True, 1.0)]
+    results.write_text("\n".join(json.dumps({"id": i, "ok": ok, "seconds": s}) for i, ok, s in records))
+    assert per_tag(suite, results) == [("follow-up", 0, 1, 5.0), ("multi-step", 1, 2, 4.0), ("all", 2, 3, 3.0)]
