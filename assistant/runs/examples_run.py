@@ -17,6 +17,7 @@ from types import TracebackType
 
 from assistant.engine.examples import answer_numbers_missing
 from assistant.engine.literals import binding_code, find_literals
+from assistant.errors import SciwandError
 from domain_tools.examples import Example, normalise
 from kernels import ExecutionResult, KernelConfig, KernelSession
 
@@ -32,7 +33,7 @@ TIMEOUT_S = 120.0
 _WARNING = re.compile(r"^\S*(?:Warning|warnings\.warn)\b|\w+Warning: ", re.MULTILINE)
 
 
-class ExampleError(RuntimeError):
+class ExampleError(SciwandError):
     """An example's binding or code failed in the kernel: the bank must not store a failing example."""
 
 
