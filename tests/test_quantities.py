@@ -185,3 +185,9 @@ def test_a_rounded_answer_keeps_the_printed_digits_through_a_unit_change():
 def test_a_right_answer_is_not_sent_to_a_neighbouring_row():
     rows = "  TAI - UTC (leap seconds) : 37.000 s\n  TT - UTC : 69.184 s\n"
     assert review("By how many seconds did TT lead UTC on 2024-01-01?", "69.184 s", rows).problem is None
+
+
+def test_one_stray_word_names_no_quantity():
+    facts = read_question("Fix the error in this cell: run the corrected code.")  # "code", as in "genetic code"
+    assert facts.quantity is None and facts.kind is None and facts.helper is None
+    assert read_question("How many stereocentres does CC(N)C(=O)O have?").quantity.key == "stereocentres"

@@ -15,7 +15,7 @@ from functools import cache
 
 from assistant.engine.checks import requested_unit
 from assistant.engine.literals import HELPER_FOR_KIND, Literal, domain_of, find_literals
-from assistant.engine.retrieval import BM25
+from assistant.engine.retrieval import BM25, tokens
 from domain_tools.quantities import Quantity, quantities, words
 
 # A helper runs first when its row scores this much above the best quantity no table prints ...
@@ -37,6 +37,19 @@ KIND_PENALTY = 0.5
 class Match:
     quantity: Quantity
     score: float
+    sure: bool = True  # the question holds one of its names whole, or two of its words: not one stray word
+
+
+def _words(text: str) -> set[str]:
+    return set(tokens(_NOT_WORDS.sub(" ", text)))
+
+
+def _sure(quantity: Quantity, asked: set[str]) -> bool:
+    """Whether the question names the quantity: one of its names whole ("stereocentres", "TPSA"), or two of
+    its words. One shared word alone ("code" of "genetic code", in "fix this code") is no evidence."""
+    if any(names and names <= asked for names in map(_words, quantity.names)):
+        return True
+    return len(_words(quantity.document()) & asked) >= 2
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ class QuestionFacts:
     @property
     def quantity(self) -> Quantity | None:
         """The registry entry the question asks for, when one clearly fits."""
-        if not self.matches or self.matches[0].score < CHECK_SCORE:
+        if not self.matches or self.matches[0].score < CHECK_SCORE or not self.matches[0].sure:
             return None
         best, rest = self.matches[0], self.matches[1:]
         if rest and best.score < CHECK_MARGIN * rest[0].score:
@@ -83,9 +96,9 @@ class QuestionFacts:
     def helper(self) -> str | None:
         """The answer helper to run first: the best match is one of its rows, and no quantity computed by a
         call fits nearly as well (then the table would answer a neighbouring question)."""
-        if not self.matches or self.matches[0].score < MIN_SCORE or not self.matches[0].quantity.helper:
+        best = self.matches[0] if self.matches else None
+        if best is None or best.score < MIN_SCORE or not best.quantity.helper or not best.sure:
             return None
-        best = self.matches[0]
         off_table = [m.score for m in self.matches if not m.quantity.helper]
         if off_table and best.score < CONFIDENCE_MARGIN * off_table[0]:
             return None
@@ -126,6 +139,7 @@ def match_quantities(
     distance modulus at a redshift, for a distance given in parsecs) is a neighbouring quantity.
     """
     entries, index = _index(domain)
+    asked = _words(question)
     ranked = []
     for quantity, score in zip(entries, index.scores(question), strict=True):
         if score <= 0:
@@ -134,7 +148,7 @@ def match_quantities(
             score *= KIND_PENALTY
         if helpers and quantity.helper and quantity.helper not in helpers:
             score *= KIND_PENALTY
-        ranked.append(Match(quantity, score))
+        ranked.append(Match(quantity, score, _sure(quantity, asked)))
     ranked.sort(key=lambda m: -m.score)
     return tuple(ranked[:k])
 
