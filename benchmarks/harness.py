@@ -19,7 +19,7 @@ from rich.console import Console
 
 from assistant.config import add_settings_arguments, flag_overrides, load_settings
 from assistant.engine import prompts
-from assistant.engine.harness import OVERRIDES
+from assistant.engine.harness import OVERRIDES, configured
 from assistant.llm.backends import make_chat_model
 from assistant.runs.evaluation import evaluate
 from assistant.runs.runner import RunOptions
@@ -43,7 +43,7 @@ def variant(name: str) -> dict[str, Any]:
         return {}
     if name == "no-preamble":
         return {"setup_code": None, "system_prompt": _prompt_without_preamble()}
-    return OVERRIDES[name]
+    return {"harness": configured(name)}
 
 
 VARIANTS = ("full", *OVERRIDES, "no-preamble")

@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from mcp.client.stdio import stdio_client
 from nbformat.v4 import new_code_cell, new_notebook
 from pydantic import Field
 
+from assistant.engine.harness import HarnessConfig
 from assistant.engine.loop import ChatSession
 from domain_tools.catalog import Catalog
 from kernels import KernelConfig, KernelSession
@@ -141,21 +142,30 @@ def code_reply():
     return python_block
 
 
+# The harness of the scripted-model tests: the loop's mechanics, without the example bank and the library index,
+# a vote (it consumes scripted replies), the answer checks (scripted steps print typed numbers) or the first helper
+# (it needs the domain preamble). Tests of each ask for it.
+SCRIPTED = HarnessConfig(examples_per_question=0, api_names=0, vote_samples=0, check_answers=False, first_helper=False)
+HARNESS_FIELDS = {field.name for field in fields(HarnessConfig)}
+
+
 @pytest.fixture
 def make_chat(kernel):
     """``make_chat(replies, **kwargs)``: a ChatSession on a scripted model; the model is ``session.model``."""
 
     def make(replies: list[str], *, executor: Any = None, **kwargs: Any) -> ChatSession:
+        """Keywords naming a ``HarnessConfig`` field set that field; the rest go to ``ChatSession``."""
         kwargs.setdefault("timeout", 30.0)
         kwargs.setdefault("model_name", "scripted")
         kwargs.setdefault("setup_code", None)  # the domain imports take seconds; these tests need none
         kwargs.setdefault("catalog", Catalog())  # the loop's mechanics, independent of the domain catalogs
-        kwargs.setdefault("examples_per_question", 0)  # nor of the example bank and the library index
-        kwargs.setdefault("api_names", 0)
-        kwargs.setdefault("vote_samples", 0)  # a vote consumes scripted replies; tests of voting ask for it
-        kwargs.setdefault("check_answers", False)  # scripted steps print typed numbers; tests of checks ask
-        kwargs.setdefault("first_helper", False)  # the helpers need the domain preamble; its tests ask for it
-        return ChatSession(ScriptedChatModel(responses=list(replies)), executor or kernel, **kwargs)
+        harness = {name: kwargs.pop(name) for name in HARNESS_FIELDS if name in kwargs}
+        return ChatSession(
+            ScriptedChatModel(responses=list(replies)),
+            executor or kernel,
+            harness=replace(SCRIPTED, **harness),
+            **kwargs,
+        )
 
     return make
 

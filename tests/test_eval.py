@@ -26,6 +26,7 @@ from rich.console import Console
 
 from assistant.cli.main import main
 from assistant.config import Settings
+from assistant.engine.harness import HarnessConfig
 from assistant.engine.numbers import numbers_in, pick_number
 from assistant.runs.evaluation import evaluate
 from assistant.runs.runner import ResultsLog, RunOptions, run_tasks
@@ -63,10 +64,7 @@ ROUTED = Settings(model="routed", timeout=30)  # the scripted model of these tes
 FAST = {
     "setup_code": None,
     "catalog": Catalog(),
-    "examples_per_question": 0,
-    "api_names": 0,
-    "vote_samples": 0,
-    "check_answers": False,
+    "harness": HarnessConfig(examples_per_question=0, api_names=0, vote_samples=0, check_answers=False),
 }
 
 
@@ -203,9 +201,12 @@ def test_text_checks():
 
 
 def test_ablations_switch_the_session_knobs():
-    assert RunOptions(ablation="catalog").chat_options()["catalog_budget"] == 0
-    assert RunOptions(ablation="hints").chat_options()["use_hints"] is False
-    assert RunOptions(Settings(max_turns=8), ablation="feedback").chat_options()["max_turns"] == 1
+    assert RunOptions(ablation="catalog").chat_options()["harness"].catalog_budget == 0
+    assert RunOptions(ablation="hints").chat_options()["harness"].use_hints is False
+    assert RunOptions(Settings(max_turns=8), ablation="feedback").chat_options()["harness"].feedback is False
+    # an ablation goes on top of the harness a run names, not instead of it
+    hinted = RunOptions(ablation="hints", session_options=FAST).chat_options()["harness"]
+    assert (hinted.use_hints, hinted.vote_samples) == (False, 0)
     with pytest.raises(ValueError, match="unknown ablation"):
         RunOptions(ablation="everything")
 

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.engine import prompts
 from assistant.engine.events import LoopEvents
+from assistant.engine.harness import DEFAULT
 from assistant.engine.hints import MAX_HINTS, hints_for
-from assistant.engine.loop import CONTEXT_WINDOW, REPEAT_TEMPERATURES
 from domain_tools.catalog import Catalog, Entry, Hint, select
 from domain_tools.catalog import load as load_catalog
 from kernels import ExecutionResult, KernelError, Status
@@ -87,7 +87,7 @@ def test_a_failing_setup_is_reported_and_the_loop_goes_on(make_chat, make_kernel
 
 def test_old_failed_attempts_shrink_to_their_error_line(make_chat, code_reply):
     py = code_reply
-    failing = [py(f"raise ValueError('attempt {n}')") for n in range(CONTEXT_WINDOW + 2)]
+    failing = [py(f"raise ValueError('attempt {n}')") for n in range(DEFAULT.context_window + 2)]
     session = make_chat([*failing, py("print('fine')"), "Final answer: fine"])
     result = session.ask("the question")
     assert result.answer == "fine"
@@ -102,7 +102,7 @@ def test_old_failed_attempts_shrink_to_their_error_line(make_chat, code_reply):
 
 def test_successful_steps_stay_in_context_however_old(make_chat, code_reply):
     py = code_reply
-    replies = [py("print('value A is 17')")] + [py(f"raise KeyError({n})") for n in range(CONTEXT_WINDOW + 1)]
+    replies = [py("print('value A is 17')")] + [py(f"raise KeyError({n})") for n in range(DEFAULT.context_window + 1)]
     session = make_chat([*replies, "Final answer: 17"])
     session.ask("q")
     text = "\n".join(str(message.content) for message in session.model.calls[-1])
@@ -117,7 +117,7 @@ def test_repeated_code_is_resampled_hotter(make_chat, code_reply, repeats):
     session.ask("q")
     temperatures = [kwargs.get("temperature") for kwargs in session.model.call_kwargs]
     assert temperatures[0] is None  # the backend's own tuned default at first
-    assert temperatures[repeats + 1] == REPEAT_TEMPERATURES[min(repeats, len(REPEAT_TEMPERATURES)) - 1]
+    assert temperatures[repeats + 1] == DEFAULT.repeat_temperatures[min(repeats, len(DEFAULT.repeat_temperatures)) - 1]
 
 
 ENTRY_MW = Entry(

@@ -20,7 +20,8 @@ from test_loop import RecordingEvents
 from assistant.cli.main import build_parser
 from assistant.config import Settings, flag_overrides, load_settings
 from assistant.engine import examples, prompts
-from assistant.engine.loop import EXAMPLES_PER_QUESTION, STOP_SEQUENCES, ChatSession
+from assistant.engine.harness import DEFAULT, HarnessConfig
+from assistant.engine.loop import STOP_SEQUENCES, ChatSession
 from assistant.engine.sessions import kernel_executor, session_for
 from assistant.llm.backends import make_chat_model
 from domain_tools.catalog import load as load_catalog
@@ -73,7 +74,8 @@ def remote(serve, kernel, monkeypatch, tmp_path):
             kernel_executor(kernel, settings),
             RecordingEvents(),
             model=make_chat_model(settings),
-            first_helper=False,  # each scripted step here is the model's own (the first helper: test_loop_harness)
+            # each scripted step here is the model's own (the first helper: test_loop_harness)
+            harness=HarnessConfig(first_helper=False),
         )
         assert session.setup_code == prompts.KERNEL_SETUP
         return session, server
@@ -111,7 +113,7 @@ def test_the_first_user_turn_holds_examples_library_names_then_the_question_and_
     guidance, shown_question = content.split(f"\n\n{prompts.QUESTION_HEADER} ", 1)
     # Worked examples first: the bank's closest ones, with code, output and answer; then the helpers that fit
     # and the library names; the question and the names bound in the kernel come last, nearest the reply.
-    retrieved = examples.retrieve(question, EXAMPLES_PER_QUESTION)
+    retrieved = examples.retrieve(question, DEFAULT.examples_per_question)
     assert guidance.startswith((examples.HEADER, examples.HEADER_MANY))
     assert retrieved and retrieved[0].code.strip() in guidance and "Final answer:" in guidance
     names = guidance.index(prompts.LOOKUP_HEADER)

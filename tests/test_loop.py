@@ -17,6 +17,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.engine import prompts
 from assistant.engine.events import LoopEvents
+from assistant.engine.harness import HarnessConfig
 from assistant.engine.loop import ChatSession
 from assistant.errors import BackendError, LLMError
 from assistant.llm import local_model
@@ -146,7 +147,9 @@ def test_empty_completion_of_the_embedded_model_is_an_empty_reply(kernel, monkey
 
     completions = iter([[], ["Final answer: ", "4"], ["Final answer: 4"]])
     monkeypatch.setattr(local_model, "_load", lambda *args: (FakeLlama(next(completions)), threading.Lock()))
-    result = ChatSession(local_model.LocalChatModel(model_path="fake.gguf"), kernel, vote_samples=0).ask("2 + 2?")
+    result = ChatSession(
+        local_model.LocalChatModel(model_path="fake.gguf"), kernel, harness=HarnessConfig(vote_samples=0)
+    ).ask("2 + 2?")
     assert result.answer == "4"
 
 

@@ -524,7 +524,6 @@ def variant_problem(question: str, code: str, outputs: str) -> str | None:
     return None
 
 
-
 def restate(answer: str, facts: QuestionFacts) -> str:
     """The answer with what it is, when the registry knows and the answer does not say: "3" is "3 [rings]".
 

@@ -1,20 +1,22 @@
 """The harness around the LLM, declared in one place: each stage's settings with their defaults, and the named
 overrides that measure a stage by switching it off.
 
-The stages, in the order a question meets them:
-- prepare the question: bind its literals, read what it asks (``question.read_question``), retrieve worked
-  examples, catalog entries and library names, run the answer helper whose row it asks for;
-- repair the code: pitfall hints and name repair after an error, copy and unit slips;
-- review the answer: the registry's checks (``checks.review``), the variant and the item asked for;
+The stages (``assistant/engine/stages``), in the order a question meets them:
+- prepare the question: worked examples, catalog entries and library names, the registry's call, the
+  variables a follow-up names, the answer helper whose row it asks for (the session binds the literals
+  ``question.read_question`` found, since its kernel holds them);
+- repair the code: copies repaired before a step runs, pitfall hints and name repair after an error, slips;
+- review the answer: the registry's checks (``checks.review``), the variant, the set and the item asked for;
 - settle by vote: sample programs and answer with the value most of their outputs agree on.
 
-``ChatSession`` keeps the turn cycle and takes these settings as keywords; an ablation (``sciwand eval
---ablate PART``) or a benchmark variant (``benchmarks/harness.py``) is one entry of ``OVERRIDES``.
+``ChatSession`` keeps the turn cycle; ``stages.build`` makes the stages this config asks for. An ablation
+(``sciwand eval --ablate PART``) or a benchmark variant (``benchmarks/harness.py``) is one entry of
+``OVERRIDES``, applied with ``configured``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain_tools.catalog import BUDGET_CHARS as CATALOG_BUDGET_CHARS
@@ -39,17 +41,17 @@ class HarnessConfig:
     # settle by vote
     vote_samples: int = 2  # programs sampled and voted on when an answer is in doubt; 0: none
     # the turn cycle
+    feedback: bool = True  # outputs go back to the model; False: one reply per question, its first step answers
     context_window: int = 2  # exchanges kept in full however they went
     repeat_temperatures: tuple[float, ...] = (0.7, 1.0)  # sampling after the model repeats itself
 
 
 DEFAULT = HarnessConfig()
 
-# One override per measurement. The first ten are the parts `sciwand eval --ablate PART` switches off
-# ("feedback": one LLM reply per question, its first step's output is the answer); the rest are the
-# variants benchmarks/harness.py compares.
+# One override per measurement. The first ten are the parts `sciwand eval --ablate PART` switches off;
+# the rest are the variants benchmarks/harness.py compares.
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "feedback": {"max_turns": 1},
+    "feedback": {"feedback": False},
     "catalog": {"catalog_budget": 0},
     "hints": {"use_hints": False},
     "helpers": {"answer_helpers": False},
@@ -64,3 +66,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "no-resample": {"repeat_temperatures": ()},
 }
 ABLATIONS = tuple(list(OVERRIDES)[:10])
+
+
+def configured(name: str | None) -> HarnessConfig:
+    """The full harness with the override ``name`` applied (None: the full harness)."""
+    return replace(DEFAULT, **OVERRIDES[name]) if name else DEFAULT

@@ -25,7 +25,7 @@ from nbformat.v4 import new_markdown_cell
 
 from assistant.config import DEFAULTS, Settings, kernel_limits
 from assistant.engine.events import Fanout, LoopEvents, Step
-from assistant.engine.harness import ABLATIONS, OVERRIDES
+from assistant.engine.harness import ABLATIONS, DEFAULT, OVERRIDES
 from assistant.engine.loop import AskResult, ChatSession
 from assistant.engine.observation import clip, failure_line, outputs_text
 from assistant.engine.sessions import kernel_executor, session_for
@@ -74,8 +74,13 @@ class RunOptions:
         return replace(self.settings, model=task.model) if task.model else self.settings
 
     def chat_options(self) -> dict[str, Any]:
-        """The ChatSession keywords beyond the settings': the ablation's, and any given for the run."""
-        return {**self.session_options, **OVERRIDES.get(self.ablation or "", {})}
+        """The ChatSession keywords beyond the settings': any given for the run, with the harness config they
+        name (or the full harness) under the ablation's override."""
+        options = dict(self.session_options)
+        harness = options.pop("harness", DEFAULT)
+        if self.ablation:
+            harness = replace(harness, **OVERRIDES[self.ablation])
+        return {**options, "harness": harness}
 
     def notebook_path(self, out: Path, task_id: str) -> Path:
         """``OUT/notebooks/<id>.ipynb``; an ablation's notebooks go one folder down so runs do not overwrite."""
