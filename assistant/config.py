@@ -147,7 +147,7 @@ def flag_overrides(options: argparse.Namespace) -> dict[str, Any]:
 
 
 def kernel_limits(settings: Settings) -> dict[str, int]:
-    """The ``KernelConfig`` limits the settings ask for (README.md, "Limits, honestly")."""
+    """The ``KernelConfig`` limits the settings ask for (docs/limits.md)."""
     return {
         "memory_limit_bytes": int(settings.memory_limit_gb * _GB),
         "max_file_bytes": int(settings.max_file_gb * _GB),

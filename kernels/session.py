@@ -61,7 +61,7 @@ class KernelConfig:
     cwd: Path = field(default_factory=Path.cwd)
     env: dict[str, str] | None = None  # None: the filtered parent environment
     # Limits on what generated code can do; 0 turns one off. They bound accidents, they are no sandbox:
-    # README.md "Limits, honestly". Defaults suit a 2-core 24 GiB machine running a few kernels.
+    # docs/limits.md. Defaults suit a 2-core 24 GiB machine running a few kernels.
     # Address space (RLIMIT_AS): a bigger allocation raises MemoryError in the cell; the kernel lives.
     memory_limit_bytes: int = 8 * 1024**3
     # Size of any one file written (RLIMIT_FSIZE): a write past it raises OSError [Errno 27] File too large.

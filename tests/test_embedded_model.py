@@ -1,4 +1,4 @@
-"""End to end with the real embedded model: the README's first command, through the CLI."""
+"""End to end with the real embedded model: the README's first command (docs/install.md), through the CLI."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 # The build flags that keep llama.cpp off its AMX kernels (see _refuse_amx_build) and on every other feature of
-# the CPU it is built on (x86-64 compilers); the README's setup and .ci/run pass them to pip.
+# the CPU it is built on (x86-64 compilers); the README's setup (docs/install.md) and .ci/run pass them to pip.
 _NO_AMX = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
 BUILD_WITHOUT_AMX = f"-DCMAKE_C_FLAGS='{_NO_AMX}' -DCMAKE_CXX_FLAGS='{_NO_AMX}'"
 
