@@ -93,14 +93,16 @@ def test_reset_forgets_the_conversation_but_keeps_variables(shell, ask, capsys):
     assert shell.user_ns["kept"] == 1
 
 
-def test_variable_reference_and_summary_without_contents(shell, ask):
+def test_a_named_variable_shows_its_first_rows_and_the_others_no_contents(shell, ask):
     model = ask(["Final answer: nothing to compute"])
     run(shell, "import pandas as pd\nsecret_table = pd.DataFrame({'smiles': ['CCO', 'SECRET'], 'mw': [46.07, 1.0]})")
-    run(shell, "%ask how many rows does {secret_table} have")
+    run(shell, "named_table = pd.DataFrame({'smiles': ['c1ccccc1'], 'mw': [78.11]})")
+    run(shell, "%ask how many rows does {named_table} have")
     prompt = str(model.calls[0][-1].content)
-    assert "how many rows does `secret_table` have" in prompt
+    assert "how many rows does `named_table` have" in prompt
     assert "- secret_table: DataFrame 2x2 (columns: smiles, mw)" in prompt
-    assert "SECRET" not in prompt
+    assert "SECRET" not in prompt  # a variable the question does not name shows its type and size only
+    assert "- named_table: DataFrame 1 rows; columns: smiles (" in prompt and "c1ccccc1" in prompt
 
 
 def test_dry_run_proposes_code_and_runs_nothing(shell, ask, capsys):

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -365,7 +366,8 @@ def test_http_refuses_requests_without_the_token(http_server):
             streamable_http_client(url, http_client=http) as (read, write, _),
             ClientSession(read, write) as client,
         ):
-            await client.initialize()
+            started = await client.initialize()
+            assert started.serverInfo.version == package_version("sciwand") != package_version("mcp")
             result = await client.call_tool("execute", {"code": "print(2 ** 10)"})
             assert result.structuredContent["output"] == "1024\n"
 

@@ -1,8 +1,10 @@
-"""What the LLM is told about the user's variables: names, types and shapes, never their contents.
+"""What the LLM is told about the user's variables: names, types and shapes; the start of a value only for
+the variables a question names.
 
 A notebook question is about the data already in the kernel ("which of my molecules pass Lipinski?"), so
-the LLM must know that ``mols`` exists and is a list of 12; it must not see the values, which may be large
-or private. ``{name}`` in a question points at a variable explicitly.
+the LLM must know that ``mols`` exists and is a list of 12; it must not see every value, which may be large
+or private. A variable the question names (``@df``, ``{seq}`` or plainly ``mols``) is shown as much as code
+over it needs: a DataFrame's columns, dtypes and first rows, a sequence's length and start, a molecule's SMILES.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 # Names kept in the summary, most recently defined first; the rest are counted.
 MAX_NAMES = 30
 _REFERENCE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z_][A-Za-z0-9_]*)")  # "@df", not an e-mail address or a decorator call
 
 
 def describe_value(value: Any) -> str:
@@ -103,17 +106,39 @@ def resolve_references(question: str, namespace: Mapping[str, Any]) -> tuple[str
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def resolve_mentions(question: str, namespace: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """Turn ``@name`` into the variable's name in backticks; return the names mentioned. An ``@word`` that is
+    no variable is left as written."""
+    mentioned: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match[1] not in namespace:
+            return match[0]
+        mentioned.append(match[1])
+        return f"`{match[1]}`"
+
+    return _MENTION.sub(replace, question), list(dict.fromkeys(mentioned))
+
+
 def question_with_context(shell: Any, question: str) -> tuple[str, str]:
-    """The question with ``{name}`` references resolved, and the summary of ``shell``'s variables.
+    """The question with ``@name`` and ``{name}`` references resolved, and the summary of ``shell``'s variables:
+    one line each, and for those the question names, what code over them needs (``describe_mention``).
 
     Runs where the variables are: in the magic's own kernel, or sent into a kernel sciwand holds (batch and
-    ``sciwand run`` execute ``%%ask`` cells that way). IPython's own names and the untouched preamble
-    names are left out: the system prompt already describes those.
+    ``sciwand run`` execute ``%%ask`` cells that way; the panel, the persona and MCP ask it silently).
+    IPython's own names and the untouched preamble names are left out: the system prompt describes those.
     """
-    namespace = shell.user_ns
+    namespace, hidden = shell.user_ns, _hidden(shell)
+    question, mentioned = resolve_mentions(question, namespace)
     question, referenced = resolve_references(question, namespace)
-    mentioned = [word for word in _IDENTIFIER.findall(question) if word in namespace]
-    return question, summarize_namespace(namespace, _hidden(shell), must_show=[*referenced, *mentioned])
+    named = [word for word in _IDENTIFIER.findall(question) if word in namespace]
+    wanted = list(dict.fromkeys([*mentioned, *referenced, *named]))
+    summary = summarize_namespace(namespace, hidden, must_show=wanted)
+    shown = [name for name in wanted if _shown(name, namespace[name], hidden)]
+    if shown:
+        lines = "\n".join(f"- {name}: {describe_mention(namespace[name])}" for name in shown)
+        summary = f"{summary}\n\nThe question names these variables:\n{lines}"
+    return question, summary
 
 
 def _hidden(shell: Any) -> set[str]:
@@ -163,6 +188,59 @@ def _peek_value(value: Any) -> str:
     size = len(value)
     more = f", … ({size - PEEK_ITEMS} more)" if size > PEEK_ITEMS else ""
     return f"{described}: {', '.join(items)}{more}" if items else described
+
+
+# A mentioned DataFrame shows this many columns with their dtypes and this many rows; a sequence its first letters.
+MENTION_COLUMNS = 12
+MENTION_ROWS = 3
+SEQUENCE_START = 60
+
+
+def describe_mention(value: Any) -> str:
+    """What code over a named variable needs: a DataFrame's columns, dtypes and first rows, a sequence's length
+    and start, a molecule's SMILES; anything else its type, size and first items (``_peek_value``)."""
+    kind = type(value).__name__
+    if hasattr(value, "dtypes") and hasattr(value, "columns") and hasattr(value, "head"):
+        columns = [f"{name} ({dtype})" for name, dtype in list(value.dtypes.items())[:MENTION_COLUMNS]]
+        more = f", … ({len(value.columns) - MENTION_COLUMNS} more)" if len(value.columns) > MENTION_COLUMNS else ""
+        rows = value.head(MENTION_ROWS).to_dict("records")
+        return f"{kind} {len(value)} rows; columns: {', '.join(columns)}{more}; first rows: {rows!r}"[:1200]
+    smiles = _smiles(value)
+    if smiles is not None:
+        return f"{kind}, SMILES {smiles}"
+    letters = _sequence_letters(value)
+    if letters is not None:
+        start = letters[:SEQUENCE_START] + ("…" if len(letters) > SEQUENCE_START else "")
+        name = getattr(value, "id", None)
+        named = f" {name!r}," if isinstance(name, str) and name else ""
+        return f"{kind},{named} {len(letters):,} letters: {start}"
+    return _peek_value(value)
+
+
+def _smiles(value: Any) -> str | None:
+    """A molecule's SMILES, when ``value`` is an RDKit molecule (RDKit is imported only if the kernel has it)."""
+    if type(value).__module__.split(".")[0] != "rdkit" or not hasattr(value, "GetNumAtoms"):
+        return None
+    from rdkit import Chem
+
+    return Chem.MolToSmiles(value)
+
+
+_LETTERS = re.compile(r"[A-Za-z*\-]+")
+
+
+def _sequence_letters(value: Any) -> str | None:
+    """The letters of a Biopython Seq or SeqRecord, or of a long string of sequence letters."""
+    module = type(value).__module__.split(".")[0]
+    if module == "Bio":
+        sequence = getattr(value, "seq", value)
+        try:
+            return str(sequence)
+        except Exception:  # an undefined sequence (Seq(None, length)) has no letters to show
+            return None
+    if isinstance(value, str) and len(value) >= 20 and _LETTERS.fullmatch(value):
+        return value
+    return None
 
 
 def peek_variables(shell: Any, names: list[str]) -> str:

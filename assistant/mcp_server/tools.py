@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -94,6 +95,8 @@ def build_server(
     """The MCP server over ``registry``'s kernels; ``model`` gives the chat model, at each ``ask``.
     ``settings`` go to FastMCP (host, port for streamable HTTP)."""
     server = FastMCP("sciwand", instructions=INSTRUCTIONS, log_level="WARNING", **settings)
+    # FastMCP (SDK 1.30) takes no version and the handshake's serverInfo falls back to the SDK's own; say ours.
+    server._mcp_server.version = package_version("sciwand")
     known = catalog if catalog is not None else load_catalog()
     options = registry.settings
 
