@@ -43,6 +43,7 @@ class Settings:
     replay_max_seconds: float = _REPLAY.max_seconds  # ... within this time
     lab_models: str = ""  # more models the JupyterLab panel offers besides ``model``, comma-separated
     approve: bool = True  # ``sciwand chat`` in a terminal asks before each step runs; False: only with --approve
+    inline_completion: bool = True  # the JupyterLab editor's suggestions as you type (the model's FIM completion)
 
 
 DEFAULTS = Settings()  # the one place defaults live: sessions, runs and front-ends read them from here

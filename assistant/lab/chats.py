@@ -9,6 +9,7 @@ from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
 from assistant.config import Settings
 from assistant.lab.chat import KernelChat
+from assistant.lab.completion import CompletionService
 from assistant.lab.history import ChatHistory
 from assistant.lab.protocol import Config
 from assistant.llm.model_cache import ModelCache
@@ -20,6 +21,7 @@ class LabState:
         self.kernel_manager = kernel_manager
         self.history = ChatHistory(data_dir / "sciwand" / "chats", scope)
         self.models_cache = ModelCache(settings)  # the embedded model loads once, at the first question
+        self.completion = CompletionService(settings, self.models_cache, kernel_manager)  # the same model
         self.chats: dict[str, KernelChat] = {}
 
     @property

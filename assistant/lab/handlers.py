@@ -18,7 +18,7 @@ from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from assistant.errors import InputError
+from assistant.errors import InputError, SciwandError
 from assistant.lab.chat import KernelChat
 from assistant.lab.chats import LabState
 from assistant.lab.protocol import (
@@ -89,6 +89,22 @@ class HistoryHandler(_LabHandler):
         await self.lab.forget(self.notebook_argument())
         self.set_status(204)
         self.finish()
+
+
+class CompletionHandler(_LabHandler):
+    """Inline completion: the suggestion at the cursor of a cell being typed (``assistant/lab/completion.py``)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.get_json_body()
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "the body is a JSON object: prefix, suffix, cells, kernel_id")
+        try:
+            reply = await self.lab.completion.complete(body)
+        except SciwandError as exc:  # a model that cannot load, an endpoint that fails: one line, no traceback
+            raise web.HTTPError(502, str(exc)) from None
+        self.finish(reply)
 
 
 class ChatSocket(_ScrubbedLogs, WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]

@@ -19,9 +19,12 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from assistant.errors import BackendError
-from assistant.llm.prompt_cache import prime, system_prefix_tokens
+from assistant.llm.prompt_cache import prime, restore, snapshot, system_prefix_tokens
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+# Fill-in-the-middle, as Qwen2.5-Coder (the embedded model) was trained for it: prefix, suffix, then the middle.
+FIM_TOKENS = ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")
+FIM_STOP = ["<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>", "<|fim_prefix|>", "\n\n"]
 
 
 # The build flags that keep llama.cpp off its AMX kernels (see _refuse_amx_build) and on every other feature of
@@ -137,6 +140,26 @@ class LocalChatModel(BaseChatModel):
                 usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=0, total_tokens=prompt_tokens)
                 yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
 
+    def fill_in(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+        """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
+        so a completion never waits behind one. The completion's own evaluated state is kept in memory: after
+        a chat reply it is restored, and only the part of the prompt typed since is evaluated again."""
+        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
+        if not lock.acquire(blocking=False):
+            return None
+        try:
+            tokens = _fim_tokens(llama, prefix, suffix)
+            kept = _COMPLETION_STATES.get(id(llama))
+            current = list(llama.input_ids[: llama.n_tokens])
+            if kept is not None and _common_prefix(kept[0], tokens) > _common_prefix(current, tokens):
+                restore(llama, kept[1], kept[0])
+            result = llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=FIM_STOP)
+            evaluated = list(llama.input_ids[: llama.n_tokens])
+            _COMPLETION_STATES[id(llama)] = (evaluated, snapshot(llama))
+            return result["choices"][0]["text"]
+        finally:
+            lock.release()
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -145,6 +168,23 @@ class LocalChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+
+# The state llama.cpp held after the latest completion, by llama instance: (its tokens, the state's bytes).
+_COMPLETION_STATES: dict[int, tuple[list[int], bytes]] = {}
+
+
+def _fim_tokens(llama: Any, prefix: str, suffix: str) -> list[int]:
+    """The fill-in-the-middle prompt as tokens; a model whose vocabulary has no FIM tokens cannot complete."""
+    specials = [llama.tokenize(token.encode(), add_bos=False, special=True) for token in FIM_TOKENS]
+    if any(len(ids) != 1 for ids in specials):
+        raise BackendError(f"{os.path.basename(llama.model_path)} has no fill-in-the-middle tokens {FIM_TOKENS}")
+    (fim_prefix,), (fim_suffix,), (fim_middle,) = specials
+
+    def text(part: str) -> list[int]:
+        return llama.tokenize(part.encode(), add_bos=False, special=False) if part else []
+
+    return [fim_prefix, *text(prefix), fim_suffix, *text(suffix), fim_middle]
 
 
 def _common_prefix(previous: list[int], current: Any) -> int:

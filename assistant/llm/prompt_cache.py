@@ -46,16 +46,24 @@ def prime(llama: Any, model_path: str, tokens: list[int]) -> None:
     if _holds_prefix(llama, tokens):
         return
     path = _cache_file(model_path, tokens)
-    if path.exists():
-        state = path.read_bytes()
-        buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-        if llama_state_set(llama, buffer, len(state)):
-            llama.input_ids[: len(tokens)] = tokens
-            llama.n_tokens = len(tokens)
-            return
+    if path.exists() and restore(llama, path.read_bytes(), tokens):
+        return
     llama.reset()
     llama.eval(tokens)
-    _save(llama, path)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(snapshot(llama))
+    os.replace(partial, path)
+
+
+def restore(llama: Any, state: bytes, tokens: list[int]) -> bool:
+    """Make ``llama`` hold ``state``, a snapshot taken after evaluating ``tokens``; False if llama.cpp refused it."""
+    buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+    if not llama_state_set(llama, buffer, len(state)):
+        return False
+    llama.input_ids[: len(tokens)] = tokens
+    llama.n_tokens = len(tokens)
+    return True
 
 
 def llama_state_set(llama: Any, buffer: Any, size: int) -> bool:
@@ -64,13 +72,11 @@ def llama_state_set(llama: Any, buffer: Any, size: int) -> bool:
     return int(llama_cpp.llama_state_set_data(llama._ctx.ctx, buffer, size)) == size
 
 
-def _save(llama: Any, path: Path) -> None:
+def snapshot(llama: Any) -> bytes:
+    """llama.cpp's state (the KV cache of the tokens evaluated so far), a few MB per thousand tokens."""
     import llama_cpp
 
     size = llama_cpp.llama_state_get_size(llama._ctx.ctx)
     buffer = (ctypes.c_uint8 * size)()
     written = llama_cpp.llama_state_get_data(llama._ctx.ctx, buffer, size)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    partial.write_bytes(bytes(buffer)[:written])
-    os.replace(partial, path)
+    return bytes(buffer)[:written]

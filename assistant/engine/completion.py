@@ -1,0 +1,102 @@
+"""Inline completion: the fill-in-the-middle prompt for the cell being typed, and the suggestion cut to the
+statement (or block) the cursor is in.
+
+The prompt puts what changes least first (the preceding cells, then the names the kernel defines) and the
+cell being typed last, so a model that reuses its evaluated prefix (llama.cpp does) evaluates only the cell
+again as the user types on. How prefix and suffix reach a model (its FIM tokens, or an API's ``suffix``) is
+the completer's business (``assistant/llm/completion.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.llm.completion import Completer
+
+CONTEXT_CHARS = 4000  # of preceding cells: about 1,000 tokens, read once and then reused from the cache
+NAMES_CHARS = 1200  # of the kernel's names and their types
+MAX_TOKENS = 64  # a statement or a short block
+CELL_SEPARATOR = "\n\n# %%\n"
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """What the editor knows when the user pauses: the cell around the cursor and the cells before it."""
+
+    prefix: str  # the cell's code before the cursor
+    suffix: str = ""  # ... and after it
+    cells: tuple[str, ...] = ()  # the notebook's code cells before this one, oldest first
+    names: str = ""  # the kernel's variables, one "name: type" per line ("" when unknown)
+
+
+@dataclass(frozen=True)
+class FimPrompt:
+    prefix: str  # everything before the cursor the model reads
+    suffix: str  # everything after it
+
+
+def suggest(request: CompletionRequest, completer: Completer) -> str | None:
+    """The completion at the cursor, cut to its statement ("" for none); None while the model is busy."""
+    prompt = fim_prompt(request)
+    text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS)
+    if text is None:
+        return None
+    return cut_suggestion(text, request.prefix.rsplit("\n", 1)[-1])
+
+
+def fim_prompt(request: CompletionRequest, budget: int = CONTEXT_CHARS) -> FimPrompt:
+    """The preceding cells that fit ``budget`` (the nearest ones, in their order), the kernel's names as a
+    comment, then the cell up to the cursor."""
+    kept: list[str] = []
+    used = 0
+    for cell in reversed(request.cells):
+        if not cell.strip():
+            continue
+        if used + len(cell) > budget:
+            break
+        kept.insert(0, cell)
+        used += len(cell)
+    names = request.names.strip()[:NAMES_CHARS]
+    if names:
+        kept.append("# Variables in the kernel:\n" + "\n".join(f"# {line}" for line in names.splitlines()))
+    context = CELL_SEPARATOR.join(kept)
+    prefix = f"{context}{CELL_SEPARATOR}{request.prefix}" if context else request.prefix
+    return FimPrompt(prefix, request.suffix)
+
+
+_OPENS, _CLOSES = "([{", ")]}"
+_STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|#[^\n]*", re.DOTALL)
+
+
+def _depth(code: str) -> int:
+    """Brackets opened and not closed in ``code`` (strings and comments left out)."""
+    bare = _STRING.sub("", code)
+    return sum(bare.count(c) for c in _OPENS) - sum(bare.count(c) for c in _CLOSES)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def cut_suggestion(text: str, line_before: str) -> str:
+    """``text`` up to the end of the statement the cursor is in: its line, the lines its open brackets carry
+    on to, and the indented body of a block it opens (``for …:``, ``def …:``). ``line_before`` is the cursor's
+    line up to the cursor."""
+    lines = text.rstrip().split("\n")
+    if not lines[0].strip() and len(lines) > 1 and not line_before.strip():
+        lines = lines[1:]  # the model started with the line break the user is about to type
+    head = line_before + lines[0]
+    kept = [lines[0]]
+    depth = _depth(head)
+    opens_block = head.rstrip().endswith(":")
+    for line in lines[1:]:
+        if depth > 0:
+            kept.append(line)
+            depth += _depth(line)
+        elif opens_block and line.strip() and _indent(line) > _indent(head):
+            kept.append(line)
+            depth = _depth(line)
+        else:
+            break
+    return "\n".join(kept).rstrip()

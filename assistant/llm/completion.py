@@ -1,0 +1,75 @@
+"""Completers: the model behind inline completion, as a call from (prefix, suffix) to the code between them.
+
+The embedded model fills in the middle with its own FIM tokens (``LocalChatModel.fill_in``), sharing the one
+llama.cpp instance with the chat and never waiting behind it. A remote OpenAI-compatible endpoint (``--base-url``)
+gets the OpenAI completions API's ``prompt`` and ``suffix``. Other providers have no completion API here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import httpx
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.config import Settings
+from assistant.errors import BackendError
+from assistant.llm.local_model import LocalChatModel
+
+
+class Completer(Protocol):
+    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+        """The code between ``prefix`` and ``suffix``; None when the model is busy (answer nothing now)."""
+        ...
+
+
+class LocalCompleter:
+    """The embedded model (or another GGUF file with FIM tokens)."""
+
+    def __init__(self, model: LocalChatModel) -> None:
+        self.model = model
+
+    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+        return self.model.fill_in(prefix, suffix, max_tokens)
+
+
+class RemoteCompleter:
+    """An OpenAI-compatible endpoint's ``/completions`` (vLLM, llama.cpp's server, LM Studio, …)."""
+
+    def __init__(self, base_url: str, model: str, timeout: float) -> None:
+        self.url = base_url.rstrip("/") + "/completions"
+        self.model = model
+        self.timeout = timeout
+
+    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+        key = os.environ.get("OPENAI_API_KEY")  # read here, never stored
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        body = {
+            "model": self.model,
+            "prompt": prefix,
+            "suffix": suffix,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "stop": ["\n\n"],
+        }
+        try:
+            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
+            response.raise_for_status()
+            return response.json()["choices"][0]["text"]
+        except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
+            raise BackendError(f"completion at {self.url} failed: {exc}") from None
+
+
+# A completion that takes longer than this is no use to someone typing.
+REMOTE_TIMEOUT_S = 10.0
+
+
+def completer_for(settings: Settings, model: BaseChatModel) -> Completer | None:
+    """The completer for the chat model ``settings`` name, or None when that model has no completion API here."""
+    if isinstance(model, LocalChatModel):
+        return LocalCompleter(model)
+    provider, _, name = settings.model.partition(":")
+    if provider == "openai" and settings.base_url:
+        return RemoteCompleter(settings.base_url, name, REMOTE_TIMEOUT_S)
+    return None

@@ -1,0 +1,61 @@
+"""Inline completion's prompt and cut, without a model: what the model reads, and what the editor is offered."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.engine.completion import CELL_SEPARATOR, CompletionRequest, cut_suggestion, fim_prompt, suggest
+
+
+class Recording:
+    """A completer that answers ``reply`` and keeps what it was asked (None: a busy model)."""
+
+    def __init__(self, reply: str | None) -> None:
+        self.reply = reply
+        self.asked: list[tuple[str, str, int]] = []
+
+    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+        self.asked.append((prefix, suffix, max_tokens))
+        return self.reply
+
+
+def test_the_prompt_reads_the_nearest_cells_then_the_names_then_the_cell_up_to_the_cursor():
+    cells = ("old = 1", "x" * 3000, "import numpy as np", "weights = np.array([1.0, 2.0])")
+    request = CompletionRequest("total = weights.", "\nprint(total)", cells, "weights: ndarray 2 float64")
+    prompt = fim_prompt(request, budget=3050)
+    assert "old = 1" not in prompt.prefix  # past the budget, the oldest cells go first
+    parts = prompt.prefix.split(CELL_SEPARATOR)
+    assert parts[0] == "x" * 3000 and parts[1:3] == ["import numpy as np", "weights = np.array([1.0, 2.0])"]
+    assert parts[3] == "# Variables in the kernel:\n# weights: ndarray 2 float64"
+    assert parts[-1] == "total = weights." and prompt.suffix == "\nprint(total)"
+
+
+def test_a_first_cell_with_no_kernel_names_is_its_own_prefix():
+    assert fim_prompt(CompletionRequest("import ", "")).prefix == "import "
+
+
+@pytest.mark.parametrize(
+    ("line_before", "text", "offered"),
+    [
+        ("mw = Descriptors.", "MolWt(mol)\nprint(mw)\nother = 1", "MolWt(mol)"),  # one statement
+        (
+            "for name, smiles in mols.items():",
+            "\n    mol = Chem.MolFromSmiles(smiles)\n    print(name)\nx = 1",
+            "\n    mol = Chem.MolFromSmiles(smiles)\n    print(name)",
+        ),  # the block it opens, not past it
+        ("frame = pd.DataFrame(", "{\n    'a': [1, 2],\n}\n)\nprint(frame)", "{\n    'a': [1, 2],\n}\n)"),  # brackets
+        ("", "\nprint(total)\n", "print(total)"),  # a fresh line: the line break is the user's
+        ("label = 'a (b'", ")\nnext = 2", ")"),  # a bracket in a string opens nothing
+    ],
+)
+def test_a_suggestion_stops_at_the_end_of_its_statement_or_block(line_before, text, offered):
+    assert cut_suggestion(text, line_before) == offered
+
+
+def test_suggest_cuts_what_the_model_wrote_and_a_busy_model_answers_nothing():
+    model = Recording("MolWt(mol)\nprint(mw)")
+    request = CompletionRequest("mol = Chem.MolFromSmiles('CCO')\nmw = Descriptors.", "", ("from rdkit import Chem",))
+    assert suggest(request, model) == "MolWt(mol)"
+    prefix, _, max_tokens = model.asked[0]
+    assert prefix.endswith("mw = Descriptors.") and prefix.startswith("from rdkit import Chem") and max_tokens > 0
+    assert suggest(request, Recording(None)) is None
