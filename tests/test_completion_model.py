@@ -1,0 +1,46 @@
+"""Inline completion with the real embedded model: a suggestion that fits the cell, nothing at once while the
+model writes a chat reply, and the same suggestion after a chat reply took the model's cache. Marked ``model``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+
+from assistant.engine.completion import CompletionRequest, suggest
+from assistant.llm.completion import LocalCompleter
+
+pytestmark = pytest.mark.model
+
+CELLS = ("import numpy as np", "readings = np.array([4.1, 3.9, 4.4, 4.0])")
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Any:
+    from assistant.llm.local_model import LocalChatModel
+    from assistant.llm.weights import ensure_model_file
+
+    return LocalChatModel(model_path=str(ensure_model_file()))
+
+
+def test_the_embedded_model_completes_the_statement_at_the_cursor(embedded):
+    request = CompletionRequest("mean_reading = np.", "", CELLS, "readings: ndarray 4 float64")
+    offered = suggest(request, LocalCompleter(embedded))
+    assert offered is not None and offered.startswith("mean(readings") and "\n" not in offered, offered
+
+
+def test_a_completion_answers_nothing_at_once_while_the_model_is_busy(embedded):
+    from assistant.llm.local_model import _load
+
+    _, lock = _load(embedded.model_path, embedded.n_ctx, embedded.n_threads)
+    with lock:  # as a chat reply holds it
+        assert embedded.fill_in("x = ", "", 8) is None
+
+
+def test_after_a_chat_reply_the_same_cell_gets_the_same_suggestion(embedded):
+    request = CompletionRequest("spread = readings.max() - readings.", "", CELLS)
+    completer = LocalCompleter(embedded)
+    before = suggest(request, completer)
+    embedded.invoke([HumanMessage("Say OK.")], max_tokens=4)  # the chat evaluates its own prompt
+    assert suggest(request, completer) == before
