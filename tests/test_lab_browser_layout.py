@@ -41,7 +41,11 @@ def layout(page: Any) -> dict[str, Any]:
             codeWrap: getComputedStyle(code).whiteSpace,
             codeScrolls: code.scrollWidth > code.clientWidth,
             codeHeight: code.getBoundingClientRect().height,
-            headerWraps: header.some(box => box.top >= Math.min(...header.map(other => other.bottom))),
+            headerRows: header
+              .sort((a, b) => a.top - b.top)
+              .reduce((rows, box) => (box.top >= rows.bottom - 1 ? { count: rows.count + 1, bottom: box.bottom }
+                : { count: rows.count, bottom: Math.max(rows.bottom, box.bottom) }), { count: 0, bottom: -Infinity })
+              .count,
             headerHeight: q('.sciwand-header').getBoundingClientRect().height,
           };
         }"""
@@ -93,7 +97,8 @@ def test_the_panel_fits_the_default_sidebar_width(tmp_path):
         assert max(found["messages"]) <= 0, found
         assert found["question"] < 250, found  # the 20k-character question is folded
         assert found["codeWrap"] == "pre" and found["codeScrolls"], found  # a long line scrolls in its block
-        assert not found["headerWraps"] and found["headerHeight"] < 56, found  # one row of controls, not three
+        # Two rows: the controls, then the model's name across the panel (readable, not two letters of it).
+        assert found["headerRows"] == 2 and found["headerHeight"] < 90, found
         select = page.locator(".sciwand-model")
         expect(select).to_have_attribute("title", f"The model that answers: {select.input_value()}")
         assert page.locator(".sciwand-model-wrapper.jp-select-wrapper").count() == 1  # JupyterLab's dropdown
@@ -169,6 +174,7 @@ def test_fix_with_sciwand_replaces_the_failing_cell(tmp_path, serve):
         assert "len(valuez)" in sent and "NameError: name 'valuez' is not defined" in sent, sent
 
         page.locator(".sciwand-replace-cell").click()
+        page.locator(".jp-Dialog .sciwand-diff-accept").click()  # the change, seen first (test_lab_browser_diff)
         expect(cells.nth(1).locator(".jp-InputArea")).to_contain_text("len(values)")
         expect(cells.nth(1).locator(".jp-InputArea")).not_to_contain_text("valuez")
         expect(cells.nth(1).locator(".jp-OutputArea-output")).to_have_text("2.0")

@@ -53,6 +53,7 @@ EVENTS = [
     KernelEvent(busy=True),
     OutputEvent(1, OUTPUT),
     StepEvent(1, "print(2 * dose)", "ok", [OUTPUT], 3, ""),
+    StepEvent(2, "dose = [5, 10]", "ok", [], 4, "", invented=["dose"]),
     StepEvent(2, "print(3)", "skipped"),
     NoticeEvent("stopped"),
     AnswerEvent(None),
@@ -61,7 +62,7 @@ EVENTS = [
 ]
 REQUESTS = [
     AskRequest("Twice the dose?", model=None, approval=False),
-    AskRequest("Fix this cell.", context=[CELL], ask_id="tab-1"),
+    AskRequest("Fix this cell.", context=[CELL], ask_id="tab-1", notebook_code=["x = 1 / 0"]),
     DecisionRequest(1, "run", "x = 1"),
     StopRequest(),
 ]
@@ -96,6 +97,7 @@ def test_a_skipped_step_carries_every_field_the_panel_reads():
         "outputs": [],
         "execution_count": None,
         "note": "",
+        "invented": [],
     }
 
 

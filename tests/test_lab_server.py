@@ -110,9 +110,27 @@ async def test_approval_runs_the_edited_code_and_skip_runs_nothing(jp_fetch, jp_
     socket.write_message(json.dumps({"type": "decision", "step": 2, "action": "skip"}))
     events = await events_until(socket, "done")
     skipped = {"type": "step", "step": 2, "code": "print('second')", "status": "skipped", "outputs": []}
-    assert events[0] == skipped | {"execution_count": None, "note": ""}
+    assert events[0] == skipped | {"execution_count": None, "note": "", "invented": []}
     PROTOCOL.validate(events[0])
     assert events[-1]["status"] == "answered"
+
+
+async def test_a_step_that_assigns_data_the_user_never_gave_says_so(jp_fetch, jp_ws_fetch, replies):
+    made_up = "values = [3.0, 5.0]\nprint(sum(values) / len(values))"
+    replies(python_block(made_up), "Final answer: 4.0", python_block(made_up), "Final answer: 4.0")
+    socket = await connect(jp_ws_fetch, await start_kernel(jp_fetch))
+    failing = {"code": "mean = sum(values) / len(values)", "outputs": "", "error": "NameError: name 'values'"}
+    request = {"type": "ask", "question": "Fix the error in this cell.", "approval": False, "context": [failing]}
+    socket.write_message(json.dumps(request | {"notebook_code": ["import math", failing["code"]]}))
+    step = next(event for event in await events_until(socket, "done") if event["type"] == "step")
+    assert step["status"] == "ok" and step["invented"] == ["values"]
+    PROTOCOL.validate(step)
+    assert json.loads(await socket.read_message()) == {"type": "state", "running": False}  # the run is over
+
+    # The same numbers typed in a notebook cell are the user's data.
+    socket.write_message(json.dumps(request | {"notebook_code": ["values = [3, 5]", failing["code"]]}))
+    step = next(event for event in await events_until(socket, "done") if event["type"] == "step")
+    assert step["invented"] == []
 
 
 async def test_a_decision_for_another_step_is_refused_and_never_queued(jp_fetch, jp_ws_fetch, replies):

@@ -27,6 +27,7 @@ from assistant.engine.sessions import follow_settings, kernel_executor, session_
 from assistant.errors import RunStopped, SciwandError
 from assistant.lab.cell_context import cells_prompt
 from assistant.lab.history import ChatHistory
+from assistant.lab.invented import KnownValues, output_texts
 from assistant.lab.live_outputs import iopub_output
 from assistant.lab.protocol import (
     AnswerEvent,
@@ -88,7 +89,13 @@ class _Broadcast(LoopEvents):
         self.chat.kernel_started()
         result, number = step.result, self.chat.step_number()
         status = "ok" if step.ok else "error"
-        self.chat.emit(StepEvent(number, step.code, status, cell_outputs(result), result.execution_count, result.note))
+        outputs = cell_outputs(result)
+        invented = self.chat.known.invented(step.code)
+        self.chat.emit(
+            StepEvent(number, step.code, status, outputs, result.execution_count, result.note, invented=invented)
+        )
+        for text in output_texts(outputs):  # what a step printed is the kernel's data: later steps may use it
+            self.chat.known.add(text)
         if result.note:  # a timeout or a crash, and what the recovery restored: the panel shows notices
             self.chat.emit(NoticeEvent(result.note))
         self.chat.check_stopped()
@@ -141,6 +148,7 @@ class KernelChat:
         self.idle = threading.Event()  # set while no run is going: lets a caller wait for a stop to land
         self.idle.set()
         self._steps = 0
+        self.known = KnownValues()  # the data the user gave this run: the question, the notebook, the outputs
 
     # -- the run ------------------------------------------------------------------------------
     @property
@@ -148,11 +156,19 @@ class KernelChat:
         return self._running.locked()
 
     def start(
-        self, question: str, settings: Settings, approval: bool, cells: Sequence[CellContext] = (), ask_id: str = ""
+        self,
+        question: str,
+        settings: Settings,
+        approval: bool,
+        cells: Sequence[CellContext] = (),
+        ask_id: str = "",
+        notebook_code: Sequence[str] = (),
     ) -> bool:
         """Begin answering ``question`` (about ``cells``) in a thread; False if a run is already going here.
 
-        ``ask_id`` comes back with the question's event: the tab that asked knows the run is its own."""
+        ``ask_id`` comes back with the question's event: the tab that asked knows the run is its own. The
+        question, the cells and ``notebook_code`` are the data the user gave: a step that assigns other typed-out
+        values is told apart (``StepEvent.invented``)."""
         if not self._running.acquire(blocking=False):
             return False
         self.idle.clear()
@@ -162,6 +178,10 @@ class KernelChat:
         self._ask_id = ask_id
         self.approval = approval
         self._steps = 0
+        given = [question, *notebook_code]
+        for cell in cells:
+            given += [cell.code, cell.outputs, cell.error]
+        self.known = KnownValues(given)
         arguments = (question, settings, tuple(cells))
         threading.Thread(target=self._run, args=arguments, name="sciwand-lab-run", daemon=True).start()
         return True

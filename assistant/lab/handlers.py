@@ -176,7 +176,12 @@ class ChatSocket(_ScrubbedLogs, WebSocketMixin, WebSocketHandler, JupyterHandler
             return
         settings = replace(self.lab.settings, model=model) if model else self.lab.settings
         started = self.chat.start(
-            question, settings, approval=request.approval, cells=request.context, ask_id=request.ask_id
+            question,
+            settings,
+            approval=request.approval,
+            cells=request.context,
+            ask_id=request.ask_id,
+            notebook_code=request.notebook_code,
         )
         if not started:
             self.send(ErrorEvent("a question is already running in this kernel: wait, or Stop it"))

@@ -120,6 +120,8 @@ class StepEvent:
     """A step ended: it ran (ok or error, with its outputs) or the user skipped it (no outputs, no count).
 
     ``note`` says what a timeout or a crash of the kernel did, and what the recovery restored ("" if nothing).
+    ``invented`` names what the code sets to data typed out in it that neither the notebook nor the question
+    shows (``values = [3, 5]``): made-up data, so the panel does not offer the step in place of a cell.
     """
 
     TYPE: ClassVar[str] = "step"
@@ -129,6 +131,7 @@ class StepEvent:
     outputs: list[NotebookOutput] = field(default_factory=list)
     execution_count: int | None = None
     note: str = ""
+    invented: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,10 @@ ServerEvent = (
 # -- panel → server ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AskRequest:
-    """Answer ``question`` in the notebook's kernel, with ``model`` (null: the server's default)."""
+    """Answer ``question`` in the notebook's kernel, with ``model`` (null: the server's default).
+
+    ``notebook_code`` is the code of the notebook's cells: the data a step may take from it (see ``StepEvent``).
+    """
 
     TYPE: ClassVar[str] = "ask"
     question: str
@@ -204,6 +210,7 @@ class AskRequest:
     approval: bool = True
     context: list[CellContext] = field(default_factory=list)  # the cells the question is about
     ask_id: str = ""  # the panel's name for this request: the question's event carries it back
+    notebook_code: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

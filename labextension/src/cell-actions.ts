@@ -8,6 +8,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Cell, ICodeCellModel, isCodeCellModel } from '@jupyterlab/cells';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISignal } from '@lumino/signaling';
 
 import { cellError, cellOutputs } from './cells';
 import { wandIcon } from './icon';
@@ -60,12 +61,40 @@ export function addCellActions(
   });
 
   // The toolbar shows Fix as the active cell's outputs come to hold an error, and hides it once they do not.
+  followActiveOutputs(tracker, () =>
+    commands.notifyCommandChanged(CellCommandIDs.fix)
+  );
+}
+
+/** What `followActiveOutputs` needs of the notebook tracker. */
+export interface IActiveCellSource {
+  readonly activeCell: Cell | null;
+  readonly activeCellChanged: ISignal<unknown, Cell | null>;
+}
+
+/**
+ * Call `changed` when another cell becomes active, and when the active code
+ * cell's outputs change: a cell run in place (Ctrl+Enter) stays active while
+ * its outputs come to hold an error, or lose it.
+ *
+ * The cell watched last may be gone by the time another becomes active (a
+ * deleted or moved cell, a closed notebook): its disposed model has no
+ * outputs any more, and nothing to disconnect.
+ */
+export function followActiveOutputs(
+  tracker: IActiveCellSource,
+  changed: () => void
+): void {
   let watched: ICodeCellModel | null = null;
-  const refresh = () => commands.notifyCommandChanged(CellCommandIDs.fix);
-  tracker.activeCellChanged.connect((_, cell) => {
-    watched?.outputs.changed.disconnect(refresh);
-    watched = cell && isCodeCellModel(cell.model) ? cell.model : null;
-    watched?.outputs.changed.connect(refresh);
-    refresh();
-  });
+  const follow = (cell: Cell | null) => {
+    if (watched && !watched.isDisposed) {
+      watched.outputs.changed.disconnect(changed);
+    }
+    const model = cell && !cell.isDisposed ? cell.model : null;
+    watched = model && !model.isDisposed && isCodeCellModel(model) ? model : null;
+    watched?.outputs.changed.connect(changed);
+    changed();
+  };
+  tracker.activeCellChanged.connect((_, cell) => follow(cell));
+  follow(tracker.activeCell);
 }

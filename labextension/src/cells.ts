@@ -84,6 +84,29 @@ export function cellOutputs(model: ICellModel): nbformat.IOutput[] {
   return isCodeCellModel(model) ? model.outputs.toJSON() : [];
 }
 
+/** Characters of the notebook's code sent with a question, all cells together. */
+export const NOTEBOOK_CHARS = 200_000;
+
+/**
+ * The code of a notebook's code cells, as the server reads it to tell the
+ * data the user gave from data a step makes up; cut at `NOTEBOOK_CHARS`.
+ */
+export function notebookCode(models: readonly ICellModel[]): string[] {
+  const code: string[] = [];
+  let left = NOTEBOOK_CHARS;
+  for (const model of models) {
+    if (model.type !== 'code' || left <= 0) {
+      continue;
+    }
+    const source = model.sharedModel.getSource().slice(0, left);
+    left -= source.length;
+    if (source.trim()) {
+      code.push(source);
+    }
+  }
+  return code;
+}
+
 /** A notebook cell, as it is now, as a question's context. */
 export function contextOfCell(model: ICellModel): ICellContext {
   return cellContext(model.sharedModel.getSource(), cellOutputs(model));

@@ -7,6 +7,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -26,14 +27,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A chat panel that answers questions by running code in the notebook’s kernel.',
   autoStart: true,
   requires: [INotebookTracker, IRenderMimeRegistry],
-  optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    ILayoutRestorer,
+    IEditorLanguageRegistry
+  ],
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     rendermime: IRenderMimeRegistry,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    languages: IEditorLanguageRegistry | null
   ): Promise<void> => {
     let settings: ISettingRegistry.ISettings | null = null;
     if (settingRegistry) {
@@ -44,7 +51,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     }
 
-    const panel = new ChatPanel({ rendermime, settings });
+    const panel = new ChatPanel({ rendermime, settings, languages });
     app.shell.add(panel, 'right', { rank: 600 });
     restorer?.add(panel, 'sciwand-chat');
 

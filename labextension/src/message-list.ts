@@ -16,7 +16,7 @@ import {
   StepMessage,
   ThinkingMessage
 } from './messages';
-import { ChatMessage, ChatModel, IStepResult, MessagesChange } from './model';
+import { ChatMessage, ChatModel, IStepMessage, MessagesChange } from './model';
 
 export const NO_NOTEBOOK = 'Open a notebook to ask sciwand about it.';
 
@@ -25,9 +25,9 @@ export namespace MessageList {
     model: ChatModel;
     rendermime: IRenderMimeRegistry;
     /** Insert an executed step into the notebook. */
-    onInsert(result: IStepResult): void;
-    /** Put an executed step in place of the notebook cell with this id. */
-    onReplace(cellId: string, result: IStepResult): void;
+    onInsert(step: IStepMessage): void;
+    /** Offer an executed step in place of the cell it fixes (its `target`). */
+    onReplace(step: IStepMessage): void;
   }
 }
 
@@ -157,8 +157,8 @@ export class MessageList extends Panel {
 
   private readonly model: ChatModel;
   private readonly rendermime: IRenderMimeRegistry;
-  private readonly onInsert: (result: IStepResult) => void;
-  private readonly onReplace: (cellId: string, result: IStepResult) => void;
+  private readonly onInsert: (step: IStepMessage) => void;
+  private readonly onReplace: (step: IStepMessage) => void;
   private readonly shown = new Map<ChatMessage, MessageWidget>();
   private placeholder: Widget | null = null;
 }

@@ -14,7 +14,6 @@ import { button, textWidget } from './dom';
 import {
   ChatMessage,
   IStepMessage,
-  IStepResult,
   IThinkingMessage,
   StepStatus
 } from './model';
@@ -196,16 +195,38 @@ export namespace StepMessage {
     /** Answer the proposal: run (possibly edited code) or skip. */
     onDecision(step: number, action: 'run' | 'skip', code: string): void;
     /** Insert the executed step into the notebook. */
-    onInsert(result: IStepResult): void;
-    /** Put the executed step in place of the notebook cell with this id. */
-    onReplace(cellId: string, result: IStepResult): void;
+    onInsert(step: IStepMessage): void;
+    /** Offer the executed step in place of its target cell: a diff, then Accept or Reject. */
+    onReplace(step: IStepMessage): void;
   }
+}
+
+const INSERT_TITLE = 'Insert this code and its outputs as a cell below the active cell';
+const REPLACE_TITLE = 'See the change to the cell it fixes, then accept or reject it';
+
+/** A step that went into the notebook: its spent button's label and tooltip. */
+const PLACED: Readonly<Record<'inserted' | 'replaced', [string, string]>> = {
+  inserted: ['Inserted ✓', 'This step is in the notebook already'],
+  replaced: [
+    'Replaced ✓',
+    'This step replaced the cell it fixes: undo in the cell brings the old code back'
+  ]
+};
+
+/** What a Fix's step that makes up its data says instead of offering to replace the cell. */
+export function inventedNote(names: readonly string[]): string {
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+  return (
+    `Not offered in place of the cell: this fix sets ${shown} to values that are not in the notebook. ` +
+    'Where does the data come from? Load it in a cell, or give it in your question, and ask again.'
+  );
 }
 
 /**
  * One step of a run: its code, then Run / Edit / Skip while it awaits
- * approval, then its outputs with an Insert button once executed. Editing
- * is the widget's own state until the user decides.
+ * approval (the code wrapped, to be read whole), then its outputs with
+ * Insert (and Replace cell for a Fix) once executed. Editing is the
+ * widget's own state until the user decides.
  */
 export class StepMessage extends MessageWidget {
   constructor(options: StepMessage.IOptions) {
@@ -239,6 +260,11 @@ export class StepMessage extends MessageWidget {
       this.showOutputs(outputs, message.result ? message.trusted : true);
     }
     this.setActions(...this.buttons(message));
+    this.setNote(
+      message.target !== null && message.result && message.invented.length
+        ? inventedNote(message.invented)
+        : ''
+    );
   }
 
   private buttons(message: IStepMessage): HTMLButtonElement[] {
@@ -260,26 +286,40 @@ export class StepMessage extends MessageWidget {
       }
       return choices;
     }
-    if (result && result.status !== 'skipped') {
-      const insert = button(
-        'Insert',
-        'sciwand-insert-step',
-        'Insert this code and its outputs as a cell below the active cell',
-        () => this.options.onInsert(result)
-      );
-      const target = message.target;
-      if (target === null) {
-        return [insert];
-      }
-      const replace = button(
-        'Replace cell',
-        'jp-mod-accept sciwand-replace-cell',
-        'Put this code and its outputs in place of the cell it fixes',
-        () => this.options.onReplace(target, result)
-      );
-      return [replace, insert];
+    if (!result || result.status === 'skipped') {
+      return [];
     }
-    return [];
+    if (message.placed) {
+      const [label, title] = PLACED[message.placed];
+      const done = button(label, 'sciwand-placed', title, () => undefined);
+      done.disabled = true;
+      return [done];
+    }
+    const { onInsert, onReplace } = this.options;
+    const insert = button('Insert', 'sciwand-insert-step', INSERT_TITLE, () =>
+      onInsert(message)
+    );
+    if (message.target === null || message.invented.length) {
+      return [insert]; // a step that makes up its data is never offered in place of the cell
+    }
+    const replaceClass = 'jp-mod-accept sciwand-replace-cell';
+    return [
+      button('Replace cell…', replaceClass, REPLACE_TITLE, () => onReplace(message)),
+      insert
+    ];
+  }
+
+  /** A word under the step's buttons ("" for none). */
+  private setNote(text: string): void {
+    if (text === (this.note?.node.textContent ?? '')) {
+      return;
+    }
+    this.note?.dispose();
+    this.note = null;
+    if (text) {
+      this.note = textWidget(text, 'sciwand-step-note');
+      this.addWidget(this.note);
+    }
   }
 
   private decide(action: 'run' | 'skip'): void {
@@ -395,4 +435,5 @@ export class StepMessage extends MessageWidget {
   private readonly explanationSlot: Panel;
   private shownExplanation: string | null = null;
   private shownOutputs: nbformat.IOutput[] | null = null;
+  private note: Widget | null = null;
 }

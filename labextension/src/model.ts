@@ -95,6 +95,13 @@ export interface IStepMessage {
   outputs: nbformat.IOutput[];
   /** The id of the notebook cell this step may replace (the cell a Fix asked about), if any. */
   readonly target: string | null;
+  /**
+   * What the step's code sets to data neither the notebook nor the question
+   * shows (the server's judgement): such a step is not offered in place of a cell.
+   */
+  invented: string[];
+  /** The step went into the notebook from this panel: as a new cell, or in place of its target. */
+  placed: 'inserted' | 'replaced' | null;
 }
 
 /** The model's streamed text before a step's code arrives. */
@@ -194,7 +201,7 @@ export class ChatModel {
   }
 
   /** A step ran without error just now (not in a replay): e.g. to insert it into the notebook. */
-  get stepSucceeded(): ISignal<this, IStepResult> {
+  get stepSucceeded(): ISignal<this, IStepMessage> {
     return this._stepSucceeded;
   }
 
@@ -345,21 +352,31 @@ export class ChatModel {
   /**
    * Ask a question about the `context` cells; false (and nothing sent) unless
    * the chat is idle and has a socket. The run's steps may replace the cell
-   * whose id is `target`.
+   * whose id is `target`. `notebookCode` (the notebook's code cells) tells
+   * the server which data the user gave.
    */
   ask(
     question: string,
     model: string | null,
     approval: boolean,
     context: ICellContext[] = [],
-    target: string | null = null
+    target: string | null = null,
+    notebookCode: string[] = []
   ): boolean {
     const text = question.trim();
     if (!text || this._runState === 'asking' || !this.transport) {
       return false;
     }
     const askId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const request: ClientRequest = { type: 'ask', question: text, model, approval, context, ask_id: askId };
+    const request: ClientRequest = {
+      type: 'ask',
+      question: text,
+      model,
+      approval,
+      context,
+      ask_id: askId,
+      notebook_code: notebookCode
+    };
     if (!this.canAsk) {
       this.request(request); // a run goes on (maybe another tab's): the server's refusal says so
       return false;
@@ -395,6 +412,14 @@ export class ChatModel {
   stop(): void {
     if (this.isRunning) {
       this.request({ type: 'stop' });
+    }
+  }
+
+  /** The step went into the notebook (its Insert or Replace is spent). */
+  markPlaced(step: IStepMessage, how: 'inserted' | 'replaced'): void {
+    if (this.steps.get(step.step) === step) {
+      step.placed = how;
+      this.changed(step);
     }
   }
 
@@ -437,10 +462,11 @@ export class ChatModel {
     step.status = event.status;
     step.result = result;
     step.trusted = live;
+    step.invented = event.invented ?? []; // history written before the field was
     this.changed(step);
     // Only the tab that asked inserts, and a fix's step is offered to replace its cell instead.
     if (live && this.ownsRun && step.target === null && event.status === 'ok') {
-      this._stepSucceeded.emit(result);
+      this._stepSucceeded.emit(step);
     }
   }
 
@@ -457,7 +483,9 @@ export class ChatModel {
         decided: false,
         target: this.runTarget,
         explanation: '',
-        outputs: []
+        outputs: [],
+        invented: [],
+        placed: null
       };
       this.steps.set(number, step);
       this.add(step);
@@ -524,7 +552,7 @@ export class ChatModel {
   private runTarget: string | null = null;
   private _stateChanged = new Signal<this, void>(this);
   private _messagesChanged = new Signal<this, MessagesChange>(this);
-  private _stepSucceeded = new Signal<this, IStepResult>(this);
+  private _stepSucceeded = new Signal<this, IStepMessage>(this);
 }
 
 /** The state a run's end leaves the panel in. */

@@ -2,8 +2,10 @@
  * The sciwand chat panel: follows the active notebook, and puts together
  * the chat model, the connection to the notebook's kernel and the views.
  */
+import { Extension } from '@codemirror/state';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Cell } from '@jupyterlab/cells';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { Notebook, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ServerConnection } from '@jupyterlab/services';
@@ -14,10 +16,11 @@ import { clearHistory, errorText, fetchConfig } from './api';
 import { NotebookConnection } from './connection';
 import { ChatHeader, ChatInput, StatusBar } from './controls';
 import { wandIcon } from './icon';
-import { contextOfCell } from './cells';
-import { insertStepBelow, replaceCell } from './insert';
+import { contextOfCell, notebookCode } from './cells';
+import { confirmReplace } from './diff';
+import { cellSource, insertStepBelow, replaceCell } from './insert';
 import { MessageList } from './message-list';
-import { ChatModel, IStepResult } from './model';
+import { ChatModel, IStepMessage } from './model';
 import { Preferences } from './preferences';
 import { ICellContext, IConfig } from './protocol';
 
@@ -29,6 +32,8 @@ export namespace ChatPanel {
     rendermime: IRenderMimeRegistry;
     /** The plugin's settings (`approval`, `autoInsert`), if the registry has them. */
     settings?: ISettingRegistry.ISettings | null;
+    /** JupyterLab's editor languages: Python's highlighting in a cell's diff. */
+    languages?: IEditorLanguageRegistry | null;
     serverSettings?: ServerConnection.ISettings;
   }
 }
@@ -44,6 +49,7 @@ export class ChatPanel extends Panel {
     this.preferences = new Preferences(options.settings ?? null);
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
+    this.languages = options.languages ?? null;
 
     const model = this.model;
     this.header = new ChatHeader({
@@ -59,7 +65,9 @@ export class ChatPanel extends Panel {
           question,
           this.header.chosenModel,
           this.header.approval,
-          withSelectedCells ? this.selectedCells() : []
+          withSelectedCells ? this.selectedCells() : [],
+          null,
+          this.notebookCode()
         )
     });
     this.addWidget(this.header);
@@ -68,8 +76,8 @@ export class ChatPanel extends Panel {
       new MessageList({
         model,
         rendermime: options.rendermime,
-        onInsert: result => this.insertStep(result),
-        onReplace: (cellId, result) => this.replaceStep(cellId, result)
+        onInsert: step => this.insertStep(step),
+        onReplace: step => void this.replaceStep(step)
       })
     );
     this.addWidget(this.input);
@@ -115,7 +123,14 @@ export class ChatPanel extends Panel {
       this.model.error('A question is running: wait for it, or Stop it, then ask again.');
       return false;
     }
-    return this.model.ask(question, chosenModel, approval, context, target);
+    return this.model.ask(
+      question,
+      chosenModel,
+      approval,
+      context,
+      target,
+      this.notebookCode()
+    );
   }
 
   dispose(): void {
@@ -151,9 +166,9 @@ export class ChatPanel extends Panel {
     this.toggleClass('sciwand-mod-running', this.model.isRunning);
   }
 
-  private onStepSucceeded(_: ChatModel, result: IStepResult): void {
+  private onStepSucceeded(_: ChatModel, step: IStepMessage): void {
     if (this.preferences.autoInsert(this.config?.auto_insert ?? false)) {
-      this.insertStep(result);
+      this.insertStep(step);
     }
   }
 
@@ -212,33 +227,89 @@ export class ChatPanel extends Panel {
       .map(cell => contextOfCell(cell.model));
   }
 
+  /** The code of the followed notebook's code cells: the data the user gave, for the server to tell from made-up data. */
+  private notebookCode(): string[] {
+    const notebook = this.notebook?.content;
+    return notebook ? notebookCode(notebook.widgets.map(cell => cell.model)) : [];
+  }
+
   /** Insert a step as a code cell below the notebook's active cell. */
-  private insertStep(result: IStepResult): void {
-    this.writeStep('insert the step', notebook => insertStepBelow(notebook, result));
+  private insertStep(step: IStepMessage): void {
+    const result = step.result;
+    if (
+      result &&
+      this.withNotebook('insert the step', notebook => insertStepBelow(notebook, result))
+    ) {
+      this.model.markPlaced(step, 'inserted');
+    }
   }
 
-  /** Put a step in place of the cell it fixes. */
-  private replaceStep(cellId: string, result: IStepResult): void {
-    this.writeStep('replace the cell', notebook =>
-      replaceCell(notebook, cellId, result)
-    );
+  /**
+   * Offer a step in place of the cell it fixes: the change as a diff, and the
+   * cell changes only on Accept (Reject leaves it as it is).
+   */
+  private async replaceStep(step: IStepMessage): Promise<void> {
+    const { result, target } = step;
+    if (!result || target === null || step.invented.length || this.reviewing.has(step)) {
+      return;
+    }
+    let original = '';
+    if (!this.withNotebook('replace the cell', notebook => (original = cellSource(notebook, target)))) {
+      return;
+    }
+    this.reviewing.add(step); // one diff per step at a time, however often Replace is clicked
+    let accepted = false;
+    try {
+      accepted = await confirmReplace({
+        original,
+        changed: result.code,
+        language: await this.python()
+      });
+    } finally {
+      this.reviewing.delete(step);
+    }
+    if (
+      accepted &&
+      this.withNotebook('replace the cell', notebook =>
+        replaceCell(notebook, target, result, original)
+      )
+    ) {
+      this.model.markPlaced(step, 'replaced');
+    }
   }
 
-  private writeStep(what: string, write: (notebook: Notebook) => void): void {
+  /** Python's highlighting from JupyterLab's editor languages (none if it cannot be had). */
+  private async python(): Promise<Extension | null> {
+    try {
+      const language = await this.languages?.getLanguage('python');
+      return language?.support ?? null;
+    } catch (error) {
+      console.warn('sciwand: no Python highlighting for the diff', error);
+      return null;
+    }
+  }
+
+  /** Do `action` on the followed notebook; false (and the error shown) if it cannot be done. */
+  private withNotebook(what: string, action: (notebook: Notebook) => void): boolean {
     const panel = this.notebook;
     if (!panel || panel.isDisposed || !panel.content.model) {
       this.model.error(`There is no notebook to ${what} in.`);
-      return;
+      return false;
     }
     try {
-      write(panel.content);
+      action(panel.content);
+      return true;
     } catch (error) {
       this.model.error(`Could not ${what}: ${errorText(error)}`);
+      return false;
     }
   }
 
   private readonly preferences: Preferences;
   private readonly serverSettings: ServerConnection.ISettings;
+  private readonly languages: IEditorLanguageRegistry | null;
+  /** The steps whose change is shown now, waiting for Accept or Reject. */
+  private readonly reviewing = new Set<IStepMessage>();
   private readonly header: ChatHeader;
   private readonly statusBar: StatusBar;
   private readonly input: ChatInput;

@@ -85,7 +85,10 @@ export interface IOutputEvent {
 /**
  * A step ended: it ran (ok or error, with its outputs) or the user skipped it
  * (no outputs, no count). `note` says what a timeout or a crash of the kernel
- * did, and what the recovery restored ("" if nothing).
+ * did, and what the recovery restored ("" if nothing). `invented` names what
+ * the code sets to data typed out in it that neither the notebook nor the
+ * question shows (`values = [3, 5]`): made-up data, so the panel does not
+ * offer the step in place of a cell.
  */
 export interface IStepEvent {
   type: 'step';
@@ -95,6 +98,7 @@ export interface IStepEvent {
   outputs: nbformat.IOutput[];
   execution_count: number | null;
   note: string;
+  invented: string[];
 }
 
 /**
@@ -145,7 +149,8 @@ export interface IDoneEvent {
 
 /**
  * Answer `question` in the notebook's kernel, with `model` (null: the server's
- * default).
+ * default). `notebook_code` is the code of the notebook's cells: the data a
+ * step may take from it (see `StepEvent`).
  */
 export interface IAskRequest {
   type: 'ask';
@@ -154,6 +159,7 @@ export interface IAskRequest {
   approval: boolean;
   context: ICellContext[];
   ask_id: string;
+  notebook_code: string[];
 }
 
 /**

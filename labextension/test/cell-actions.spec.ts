@@ -1,6 +1,10 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import { defaultRenderMime } from '@jupyterlab/testutils';
+import { Cell, CodeCellModel } from '@jupyterlab/cells';
+import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
+
+import { followActiveOutputs } from '../src/cell-actions';
 
 import { CODE_CHARS, TRACEBACK_LINES, cellContext } from '../src/cells';
 import { shortModelName } from '../src/controls';
@@ -29,20 +33,26 @@ const CONTEXT: ICellContext = {
 };
 
 /** A Fix run as the server sends it for the ask `id`: the question, its cell, a step that ran. */
-function fixRun(id = '', step: nbformat.IOutput[] = []): ServerEvent[] {
+function fixRun(
+  id = '',
+  step: nbformat.IOutput[] = [],
+  invented: string[] = [],
+  code = FIXED
+): ServerEvent[] {
   return [
     { type: 'state', running: true },
     { type: 'question', text: 'Fix the error in this cell.', ask_id: id },
     { type: 'context', cells: [CONTEXT] },
-    { type: 'running', step: 1, code: FIXED, explanation: '' },
+    { type: 'running', step: 1, code, explanation: '' },
     {
       type: 'step',
       step: 1,
-      code: FIXED,
+      code,
       status: 'ok',
       outputs: step,
       execution_count: 3,
-      note: ''
+      note: '',
+      invented
     }
   ];
 }
@@ -107,7 +117,8 @@ describe('asking about cells', () => {
         model: null,
         approval: true,
         context: [CONTEXT],
-        ask_id: expect.any(String)
+        ask_id: expect.any(String),
+        notebook_code: []
       }
     ]);
     for (const event of fixRun(askId(sent))) {
@@ -139,26 +150,58 @@ describe('the views of a Fix', () => {
     const list = new MessageList({
       model,
       rendermime: defaultRenderMime(),
-      onInsert: () => undefined,
-      onReplace: (cellId, result) => replaced.push([cellId, result])
+      onInsert: step => model.markPlaced(step, 'inserted'),
+      onReplace: step => replaced.push([step.target!, step.result!])
     });
     Widget.attach(list, document.body);
     return [model, replaced, sent];
   }
 
-  it('offer Replace cell on the fixed step', () => {
-    const [model, replaced, sent] = setUp();
-    model.ask('Fix it', null, true, [CONTEXT], 'cell-1');
-    for (const event of fixRun(askId(sent))) {
+  function fix(model: ChatModel, sent: ClientRequest[], invented: string[] = []): void {
+    model.ask('Fix it', null, true, [CONTEXT], 'cell-1', ['y = 2', FAILING]);
+    for (const event of fixRun(askId(sent), [], invented)) {
       model.apply(event);
     }
+  }
+
+  it('offer Replace cell on the fixed step', () => {
+    const [model, replaced, sent] = setUp();
+    fix(model, sent);
+    expect((sent[0] as { notebook_code: string[] }).notebook_code).toEqual([
+      'y = 2',
+      FAILING
+    ]);
     expect(document.querySelector('.sciwand-message-context')!.textContent).toContain(
       'ZeroDivisionError: division by zero'
     );
+    expect(document.querySelector('.sciwand-step-note')).toBeNull();
     document.querySelector<HTMLButtonElement>('.sciwand-replace-cell')!.click();
     expect(replaced).toHaveLength(1);
     expect(replaced[0][0]).toBe('cell-1');
     expect(replaced[0][1].code).toBe(FIXED);
+  });
+
+  it('offer no Replace for a fix that makes up its data, and ask where the data comes from', () => {
+    const [model, replaced, sent] = setUp();
+    fix(model, sent, ['values']);
+    expect(steps(model)[0].invented).toEqual(['values']);
+    expect(document.querySelector('.sciwand-replace-cell')).toBeNull();
+    const note = document.querySelector('.sciwand-step-note')!.textContent!;
+    expect(note).toContain('values');
+    expect(note).toContain('not in the notebook');
+    expect(note).toContain('Where does the data come from?');
+    expect(replaced).toEqual([]);
+  });
+
+  it('turn Replace and Insert into a spent mark once the step is in the notebook', () => {
+    const [model, , sent] = setUp();
+    fix(model, sent);
+    model.markPlaced(steps(model)[0], 'replaced');
+    expect(document.querySelector('.sciwand-replace-cell')).toBeNull();
+    expect(document.querySelector('.sciwand-insert-step')).toBeNull();
+    const placed = document.querySelector<HTMLButtonElement>('.sciwand-placed')!;
+    expect(placed.textContent).toBe('Replaced ✓');
+    expect(placed.disabled).toBe(true);
   });
 
   it('fold a step’s traceback to its error line until clicked', () => {
@@ -185,5 +228,48 @@ describe('the views of a Fix', () => {
     expect(text.classList).toContain('sciwand-mod-folded');
     document.querySelector<HTMLButtonElement>('.sciwand-fold-toggle')!.click();
     expect(text.classList).not.toContain('sciwand-mod-folded');
+  });
+});
+
+describe('following the active cell’s outputs (the Fix button)', () => {
+  class Tracker {
+    activeCell: Cell | null = null;
+    readonly activeCellChanged = new Signal<this, Cell | null>(this);
+
+    activate(cell: Cell | null): void {
+      this.activeCell = cell;
+      this.activeCellChanged.emit(cell);
+    }
+  }
+
+  function cell(model = new CodeCellModel()): Cell {
+    return { isDisposed: false, model } as unknown as Cell;
+  }
+
+  it('notices a cell run in place: it stays active while its outputs change', () => {
+    const tracker = new Tracker();
+    const failing = cell();
+    tracker.activeCell = failing;
+    let changes = 0;
+    followActiveOutputs(tracker, () => changes++);
+    expect(changes).toBe(1);
+    (failing.model as CodeCellModel).outputs.add(ERROR); // Ctrl+Enter: its error arrives
+    expect(changes).toBe(2);
+  });
+
+  it('goes on after the cell it watched is gone with its model', () => {
+    const tracker = new Tracker();
+    const deleted = cell();
+    const next = cell();
+    let changes = 0;
+    followActiveOutputs(tracker, () => changes++);
+    tracker.activate(deleted);
+    deleted.model.dispose(); // its outputs are null now
+    expect(() => tracker.activate(next)).not.toThrow();
+    const before = changes;
+    (next.model as CodeCellModel).outputs.add(ERROR);
+    expect(changes).toBe(before + 1);
+    tracker.activate(null);
+    expect(changes).toBe(before + 2);
   });
 });

@@ -148,7 +148,8 @@ describe('NotebookConnection', () => {
         model: null,
         approval: true,
         context: [],
-        ask_id: expect.any(String)
+        ask_id: expect.any(String),
+        notebook_code: []
       }
     ]);
     connection.dispose();

@@ -32,7 +32,8 @@ const APPROVED_RUN: ServerEvent[] = [
     status: 'ok',
     outputs: [OUTPUT],
     execution_count: 4,
-    note: ''
+    note: '',
+    invented: []
   },
   { type: 'answer', text: '**42 mg**' },
   {
@@ -133,7 +134,8 @@ describe('ChatModel', () => {
         model: 'scripted:x',
         approval: false,
         context: [],
-        ask_id: expect.any(String)
+        ask_id: expect.any(String),
+        notebook_code: []
       }
     ]);
     expect(model.runState).toBe('asking');
@@ -195,7 +197,7 @@ describe('ChatModel', () => {
     }
     const [replayed] = connectedModel();
     const succeeded: IStepResult[] = [];
-    replayed.stepSucceeded.connect((_, result) => succeeded.push(result));
+    replayed.stepSucceeded.connect((_, step) => succeeded.push(step.result!));
     const transient = new Set(['state', 'token']);
     replayed.replay(APPROVED_RUN.filter(event => !transient.has(event.type)));
 
@@ -210,8 +212,8 @@ describe('ChatModel', () => {
     const [watcher] = connectedModel(); // another tab of the same notebook
     const succeeded: IStepResult[] = [];
     const watched: IStepResult[] = [];
-    model.stepSucceeded.connect((_, result) => succeeded.push(result));
-    watcher.stepSucceeded.connect((_, result) => watched.push(result));
+    model.stepSucceeded.connect((_, step) => succeeded.push(step.result!));
+    watcher.stepSucceeded.connect((_, step) => watched.push(step.result!));
     model.ask('Twice the dose?', null, true);
     const asked = transport.sent[0] as { ask_id: string };
     const run = APPROVED_RUN.map(event =>
@@ -227,7 +229,8 @@ describe('ChatModel', () => {
       status: 'error',
       outputs: [],
       execution_count: 5,
-      note: ''
+      note: '',
+      invented: []
     });
     expect(succeeded).toEqual([
       { code: CODE, status: 'ok', outputs: [OUTPUT], executionCount: 4 }

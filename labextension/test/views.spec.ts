@@ -91,7 +91,8 @@ describe('the panel views', () => {
       status: 'ok',
       outputs: [{ output_type: 'stream', name: 'stdout', text: '42\n' }],
       execution_count: 7,
-      note: ''
+      note: '',
+      invented: []
     });
     const step = root.querySelector('.sciwand-message-step')!;
     expect(step.querySelector('.sciwand-step-status')!.textContent).toBe('ok [7]');
@@ -99,5 +100,31 @@ describe('the panel views', () => {
       '42'
     );
     expect(step.querySelector('.sciwand-insert-step')).not.toBeNull();
+  });
+
+  it('show an auto-inserted step as inserted, with no Insert to put it in twice', () => {
+    const [model, sent, root] = setUp();
+    model.setConnection('connected', '', 'dosing.ipynb');
+    // As the panel does with auto-insert on: the step that ran goes into the notebook.
+    model.stepSucceeded.connect((_, step) => model.markPlaced(step, 'inserted'));
+    model.ask('Twice the dose?', null, false);
+    const ask_id = (sent[0] as { ask_id: string }).ask_id;
+    model.apply({ type: 'state', running: true });
+    model.apply({ type: 'question', text: 'Twice the dose?', ask_id });
+    model.apply({
+      type: 'step',
+      step: 1,
+      code: CODE,
+      status: 'ok',
+      outputs: [],
+      execution_count: 7,
+      note: '',
+      invented: []
+    });
+    const step = root.querySelector('.sciwand-message-step')!;
+    expect(step.querySelector('.sciwand-insert-step')).toBeNull();
+    const placed = step.querySelector<HTMLButtonElement>('.sciwand-placed')!;
+    expect(placed.textContent).toBe('Inserted ✓');
+    expect(placed.disabled).toBe(true);
   });
 });
