@@ -487,15 +487,36 @@ def write_notebook(path: Path, cells: list[str]) -> None:
     nbformat.write(notebook, str(path))
 
 
+def jupyter_config(base: Path, app: str, collaboration: bool) -> Path:
+    """The Jupyter config directory of a test server under ``base``: real-time collaboration (jupyter-collaboration,
+    the ``collab`` extra) only when asked. Installed, it is on for every server of the environment: JupyterLab
+    would open notebooks as shared documents, and a plain server would answer sciwand's collaboration probe."""
+    config = base / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    settings: dict[str, Any] = {}
+    if not collaboration:
+        if app == "jupyterlab":  # the lab's front-end expects the server extension: RTC off is its own switch
+            settings["YDocExtension"] = {"disable_rtc": True}
+        else:
+            settings["ServerApp"] = {"jpserver_extensions": {"jupyter_server_ydoc": False}}
+    # The shared documents' history, which jupyter-collaboration keeps in the server's working directory.
+    settings["SQLiteYStore"] = {"db_path": str(base / "ystore.db")}
+    (config / "jupyter_server_config.json").write_text(json.dumps(settings))
+    return config
+
+
 @contextlib.contextmanager
-def jupyter_process(root: Path, env: dict[str, str], app: str = "jupyter_server") -> Iterator[tuple[str, str]]:
+def jupyter_process(
+    root: Path, env: dict[str, str], app: str = "jupyter_server", collaboration: bool = False
+) -> Iterator[tuple[str, str]]:
     """``python -m APP`` serving ``root`` on 127.0.0.1 with a fresh token, its Jupyter directories and log
-    (``server.log``) beside ``root``, ``env`` added: (its URL, the token), once its API answers."""
+    (``server.log``) beside ``root``, ``env`` added: (its URL, the token), once its API answers. Real-time
+    collaboration is on only with ``collaboration`` (see ``jupyter_config``)."""
     base = root.parent
     token, port = secrets.token_hex(16), free_port()
     env = {
         **os.environ,
-        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_CONFIG_DIR": str(jupyter_config(base, app, collaboration)),
         "JUPYTER_DATA_DIR": str(base / "data"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         **env,
@@ -503,8 +524,8 @@ def jupyter_process(root: Path, env: dict[str, str], app: str = "jupyter_server"
     command = [sys.executable, "-m", app, "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}"]
     command += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
     log = base / "server.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    with log.open("w") as sink:  # in ``base``: whatever the server keeps in its working directory stays there
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=base)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(lambda: server.poll() is not None or _answers(url, token), 120, f"{app} to answer")
@@ -541,13 +562,28 @@ class ServedJupyter:
         return name
 
 
-@pytest.fixture(scope="module")
-def served_jupyter(tmp_path_factory) -> Iterator[ServedJupyter]:
-    """A `jupyter server` subprocess for the whole module; tests give each their own notebook, hence kernel."""
+@contextlib.contextmanager
+def served(tmp_path_factory: Any, collaboration: bool) -> Iterator[ServedJupyter]:
     root = tmp_path_factory.mktemp("jupyter") / "root"
     root.mkdir()
-    with jupyter_process(root, {"SCIWAND_CONFIG": str(root.parent / "no-config.toml")}) as (url, token):
+    env = {"SCIWAND_CONFIG": str(root.parent / "no-config.toml")}
+    with jupyter_process(root, env, collaboration=collaboration) as (url, token):
         yield ServedJupyter(url, token, root)
+
+
+@pytest.fixture(scope="module")
+def served_jupyter(tmp_path_factory) -> Iterator[ServedJupyter]:
+    """A `jupyter server` subprocess for the whole module, without real-time collaboration; tests give each
+    their own notebook, hence kernel."""
+    with served(tmp_path_factory, collaboration=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served_collab(tmp_path_factory) -> Iterator[ServedJupyter]:
+    """``served_jupyter`` with jupyter-collaboration on: notebooks are shared documents the server saves."""
+    with served(tmp_path_factory, collaboration=True) as server:
+        yield server
 
 
 # -- `sciwand mcp` through the MCP SDK's own client (assistant/mcp_server) -----------------------------------
@@ -572,3 +608,92 @@ async def mcp_client(params: StdioServerParameters) -> AsyncIterator[ClientSessi
 def run(test: Callable[[], Awaitable[None]]) -> None:
     """An async test body, failed after 5 minutes rather than hanging."""
     asyncio.run(asyncio.wait_for(test(), 300))
+
+
+# -- a TCP proxy whose connections a test cuts (a network drop), for the websockets' reconnection ------------------
+
+
+class DroppingProxy:
+    """A TCP proxy on 127.0.0.1 to a local server's port, on a loop of its own: ``cut`` drops every connection
+    through it (a reset, as a network change does), ``close`` also stops listening (the server is away), and
+    ``listen`` takes connections again on the same port. ``url`` is the server's address through it."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.accepted = 0  # connections taken, all told
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="dropping-proxy", daemon=True)
+        self._thread.start()
+        self._listener: asyncio.Server | None = None
+        self._transports: set[asyncio.BaseTransport] = set()
+        self.listen()
+
+    def _call(self, coro: Awaitable[Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(30)  # type: ignore[arg-type]
+
+    def listen(self) -> None:
+        async def start() -> None:
+            self._listener = await asyncio.start_server(self._pipe, "127.0.0.1", self.port, reuse_address=True)
+
+        self._call(start())
+
+    def cut(self) -> None:
+        async def abort() -> None:
+            for transport in list(self._transports):
+                transport.abort()  # a reset: both ends see the connection die at once
+            self._transports.clear()
+
+        self._call(abort())
+
+    def close(self) -> None:
+        async def stop() -> None:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+
+        self._call(stop())
+        self.cut()
+
+    def shutdown(self) -> None:
+        self.close()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._transports |= {writer.transport, upstream_writer.transport}
+
+        async def forward(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(forward(reader, upstream_writer), forward(upstream_reader, writer))
+        self._transports -= {writer.transport, upstream_writer.transport}
+
+
+@pytest.fixture
+def dropping_proxy() -> Iterator[Callable[[str], DroppingProxy]]:
+    """``dropping_proxy(url)``: a ``DroppingProxy`` to the local server at ``url``; every one made is shut down."""
+    proxies: list[DroppingProxy] = []
+
+    def make(url: str) -> DroppingProxy:
+        proxy = DroppingProxy(int(url.rsplit(":", 1)[1]))
+        proxies.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in proxies:
+        proxy.shutdown()
