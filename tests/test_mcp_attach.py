@@ -3,13 +3,18 @@ file on disk, its kernel."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import nbformat
 import pytest
+from mcp.shared.memory import create_connected_server_and_client_session
 
+from assistant.config import Settings
 from assistant.mcp_server.attach import attach_notebook
-from kernels.remote import JupyterServer, RemoteKernelError
+from assistant.mcp_server.registry import KernelRegistry
+from assistant.mcp_server.tools import build_server
+from kernels.remote import JupyterServer, RemoteKernelError, contents_api
 
 from conftest import SCIWAND, ServedJupyter, mcp_client, run, server_params
 
@@ -119,3 +124,61 @@ def test_a_wrong_token_stops_sciwand_mcp_with_one_line(served_jupyter, tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("sciwand: the Jupyter server at") and "refused the token" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_save_between_sciwands_read_and_write_is_not_overwritten_and_the_cell_is_kept_beside(
+    served_jupyter, tmp_path
+):
+    """Without collaboration: the notebook changes on disk (a save from a JupyterLab tab) after sciwand read it
+    and before it writes; sciwand leaves the file alone, keeps its cell beside it, and the tool result says where."""
+    notebook = served_jupyter.notebook("race/plates.ipynb", ["plates = 3"])
+    server = JupyterServer(served_jupyter.url, served_jupyter.token)
+    attached = attach_notebook(served_jupyter.url, served_jupyter.token, notebook)
+    assert attached.shared is None  # no jupyter-collaboration on this server: the contents API it is
+    read = attached.read
+
+    def read_then_the_user_saves() -> dict:
+        model = read()
+        edited = nbformat.from_dict(model["content"])
+        edited.cells[0].source = "plates = 4  # the user's edit"
+        server.request("PUT", contents_api(notebook), {"type": "notebook", "format": "json", "content": edited})
+        return model
+
+    attached.read = read_then_the_user_saves
+    registry = KernelRegistry(
+        Settings(),
+        tmp_path / "work",
+        tmp_path / "transcripts",
+        attach=lambda: (attached.kernel, attached.record, attached.close),
+    )
+    mcp = build_server(registry, model=lambda: None)
+
+    async def test() -> None:
+        async with create_connected_server_and_client_session(mcp) as client:
+            first = await client.call_tool("execute", {"code": "print(6 * 7)"})
+            assert first.structuredContent["output"] == "42\n"
+            note = first.structuredContent["note"]
+            kept = re.search(r"kept in (\S+\.ipynb) on the server", note)
+            assert kept is not None, note
+            assert note.startswith(f"Notebook: {notebook} changed on the server while sciwand added this cell")
+            assert f"note: {note}" in first.content[0].text  # the text the agent reads says it too
+            assert kept[1].startswith("race/plates.sciwand-")
+
+            user_cells = [cell.source for cell in saved_cells(served_jupyter, notebook)]
+            assert user_cells == ["plates = 4  # the user's edit"]  # the user's save intact, nothing of sciwand's
+            (kept_cell,) = saved_cells(served_jupyter, kept[1])
+            assert kept_cell.source == "print(6 * 7)" and kept_cell.outputs[0].text == "42\n"
+            nbformat.validate(nbformat.read(served_jupyter.root / kept[1], as_version=4))
+
+            attached.read = read  # no save in the way: the next cell is added to the notebook, after the edit
+            second = await client.call_tool("execute", {"code": "print(plates_seen := 5)"})
+            assert second.structuredContent["note"] is None
+            assert [cell.source for cell in saved_cells(served_jupyter, notebook)] == [
+                "plates = 4  # the user's edit",
+                "print(plates_seen := 5)",
+            ]
+
+    try:
+        run(test)
+    finally:
+        registry.close()

@@ -44,9 +44,11 @@ class KernelEntry:
     executor: RecoveringKernel
     transcript: LiveTranscript
     release: Callable[[], None]  # shuts an owned kernel down; only detaches from a Jupyter server's
-    mirror: Callable[[str, ExecutionResult], None] | None = None  # an attached notebook: the cell shown there
+    # An attached notebook: the cell shown there; a notice when it could not be, and where it went instead.
+    mirror: Callable[[str, ExecutionResult], str | None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     chat: ChatSession | None = None  # ``ask``'s conversation, made on first use
+    notices: list[str] = field(default_factory=list)  # the mirror's during an ``ask``, for its result
 
     def run(self, code: str, timeout: float | None) -> ExecutionResult:
         """Execute ``code`` (the caller holds ``lock``), record it, and show it in an attached notebook."""
@@ -77,8 +79,15 @@ class KernelEntry:
 
     def record(self, step: Step) -> None:
         self.transcript.step(step)
-        if self.mirror is not None:
-            self.mirror(step.code, step.result)
+        self.show(step)
+
+    def show(self, step: Step) -> str | None:
+        """The step in the attached notebook; a notice, when it could not go there, joins the result's note,
+        which the agent reads."""
+        notice = self.mirror(step.code, step.result) if self.mirror is not None else None
+        if notice:
+            step.result.note = " ".join(filter(None, [step.result.note, f"Notebook: {notice}."]))
+        return notice
 
     def close(self) -> None:
         self.transcript.close()
@@ -102,8 +111,9 @@ class _Mirror(LoopEvents):
         self.entry = entry
 
     def step(self, step: Step) -> None:
-        if self.entry.mirror is not None:
-            self.entry.mirror(step.code, step.result)
+        notice = self.entry.show(step)
+        if notice:
+            self.entry.notices.append(notice)
 
 
 class KernelRegistry:
@@ -114,7 +124,7 @@ class KernelRegistry:
         settings: Settings,
         workdir: Path,
         transcripts: Path,
-        attach: Callable[[], tuple[KernelSession, Callable[[str, ExecutionResult], None], Callable[[], None]]]
+        attach: Callable[[], tuple[KernelSession, Callable[[str, ExecutionResult], str | None], Callable[[], None]]]
         | None = None,
         max_sessions: int = MAX_SESSIONS,
     ) -> None:

@@ -212,8 +212,10 @@ SMILES CN1C=NC2=C1C(=O)N(C(=O)N2C)C".""",
                 conversation = entry.chat
                 conversation.events = entry.ask_events(_Progress(ctx, conversation.max_turns))
                 entry.before_run()
+                entry.notices.clear()
                 resolved, context = context_from_kernel(entry.kernel, question)
                 result = conversation.ask(resolved, context)
+                notices = list(entry.notices)
             steps = [
                 {
                     "code": step.code,
@@ -231,6 +233,8 @@ SMILES CN1C=NC2=C1C(=O)N(C(=O)N2C)C".""",
                 "model": result.model,
                 "steps": steps,
             }
+            if notices:  # the attached notebook could not take some steps: where they went instead
+                fields["notebook_notices"] = notices
             shown = [image for step in result.steps for image in images(step.result)]
             outcome = text_result(ask_text(fields), fields, shown)
             outcome.isError = result.answer is None
@@ -282,6 +286,7 @@ def ask_text(fields: dict[str, Any]) -> str:
     ]
     for number, step in enumerate(fields["steps"], 1):
         lines.append(f"\nstep {number} ({step['status']}):\n```python\n{step['code']}\n```\n{step['output']}")
+    lines += [f"\nnotebook: {notice}" for notice in fields.get("notebook_notices", [])]
     return "\n".join(lines)
 
 
