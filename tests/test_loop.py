@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.engine import prompts
-from assistant.engine.events import LoopEvents
+from assistant.engine.events import Figures, LoopEvents
 from assistant.engine.harness import HarnessConfig
 from assistant.engine.loop import ChatSession
 from assistant.errors import BackendError, LLMError
@@ -51,6 +51,15 @@ class RecordingEvents(LoopEvents):
     def names(self, *, collapse_tokens: bool = True) -> list[str]:
         names = [name for name, _ in self.calls]
         return [name for name, _ in groupby(names)] if collapse_tokens else names
+
+
+class FiguresEvents(LoopEvents):
+    """Keeps the figures a question finished with."""
+
+    figures: Figures | None = None
+
+    def finished(self, figures: Figures) -> None:
+        self.figures = figures
 
 
 class UnreachableModel(FakeListChatModel):
@@ -318,18 +327,21 @@ def test_events_are_emitted_in_order(make_chat, code_reply):
     assert events.calls[-1] == ("answer", "5")
 
 
-def test_token_counts_fall_back_to_streamed_pieces(make_chat, code_reply):
+def test_without_reported_usage_the_prompt_tokens_are_unknown_not_zero(make_chat, code_reply):
     replies = [code_reply("print(8)"), "Final answer: 8"]
-    result = make_chat(replies).ask("eight?")
-    assert isinstance(result.tokens_in, int) and result.tokens_in >= 0
-    assert isinstance(result.tokens_out, int)
-    assert result.tokens_out == sum(len(reply) for reply in replies)  # one piece per character
+    events = FiguresEvents()
+    result = make_chat(replies, events=events).ask("eight?")
+    assert result.tokens_in is None and result.to_dict()["tokens_in"] is None
+    assert result.tokens_out == sum(len(reply) for reply in replies)  # the streamed pieces, one per character
+    assert events.figures.tokens_in is None and "unknown tokens in" in events.figures.summary()
 
 
 def test_token_counts_use_reported_usage(kernel, code_reply):
     replies = [code_reply("print(3 * 3)"), "Final answer: 9"]
-    result = ChatSession(UsageReportingModel(responses=replies), kernel).ask("nine?")
+    events = FiguresEvents()
+    result = ChatSession(UsageReportingModel(responses=replies), kernel, events=events).ask("nine?")
     assert result.tokens_in == 200  # 100 prompt tokens for each of two calls
+    assert events.figures.context_used == 100  # the last reply's prompt, as the provider counted it
     assert result.tokens_out == sum(len(reply) for reply in replies)
 
 

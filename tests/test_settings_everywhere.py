@@ -175,8 +175,9 @@ async def test_the_jupyter_ai_persona_honours_every_setting(chosen, made, jp_ws_
 def test_a_setting_no_front_end_reads_would_fail_this_module():
     # Every setting is in CHOSEN or is covered elsewhere: base_url by the endpoint these tests reach,
     # model_path by tests/test_config_weights.py (the local backend), lab_models by tests/test_lab_server.py,
-    # approve (terminal approval in chat) by tests/test_cli_approval.py.
-    covered = set(CHOSEN) | {"base_url", "model_path", "lab_models", "approve"}
+    # approve (terminal approval in chat) by tests/test_cli_approval.py, inline_completion by
+    # tests/test_lab_completion.py (the panel's editor).
+    covered = set(CHOSEN) | {"base_url", "model_path", "lab_models", "approve", "inline_completion"}
     assert {setting.name for setting in fields(Settings)} == covered
 
 

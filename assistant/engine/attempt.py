@@ -44,6 +44,8 @@ class Attempt:
     tokens_in: int = 0
     tokens_out: int = 0
     tokens_cached: int = 0  # prompt tokens the backend reused from its cache instead of evaluating again
+    usage_reported: bool = False  # the provider reported token usage (else tokens_in is unknown)
+    last_prompt_tokens: int | None = None  # the prompt of the latest reply, as the provider counted it
 
     miscopied: list[Step] = field(default_factory=list)  # ran fine, but on data retyped wrong
     literals: list[Literal] = field(default_factory=list)  # the question's values, bound in the kernel

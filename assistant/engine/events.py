@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +41,27 @@ class Figures:
     turns: int
     steps: int
     seconds: float
-    tokens_in: int
-    tokens_out: int
+    tokens_in: int | None  # None: the provider reported no usage (unknown, not 0)
+    tokens_out: int  # reported, or the streamed pieces counted when the provider reports none
+    context_used: int | None = None  # prompt tokens of the last reply: how full the model's window got
+    context_window: int | None = None  # the model's window, when known (the embedded model's n_ctx)
 
     def summary(self) -> str:
-        tokens = f"{self.tokens_in:,} tokens in / {self.tokens_out:,} out"
+        shown_in = "unknown" if self.tokens_in is None else f"{self.tokens_in:,}"
+        tokens = f"{shown_in} tokens in / {self.tokens_out:,} out"
+        if self.context_used is not None and self.context_window:
+            tokens += f", context {self.context_used:,} of {self.context_window:,}"
         return f"{self.turns} turn(s), {self.steps} step(s), {self.seconds:.1f} s, {tokens}"
+
+
+def tokens_total(counts: Iterable[int | None]) -> int | None:
+    """The sum of token counts; unknown (None) when any of them is."""
+    total = 0
+    for count in counts:
+        if count is None:
+            return None
+        total += count
+    return total
 
 
 class LoopEvents:

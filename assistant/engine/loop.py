@@ -57,8 +57,8 @@ class AskResult:
     seconds: float
     model: str
     grounded: bool = False  # the answer followed at least one successful execution
-    tokens_in: int = 0
-    tokens_out: int = 0
+    tokens_in: int | None = 0  # None: the provider reported no usage, so the prompt tokens are unknown
+    tokens_out: int = 0  # reported, or the streamed pieces counted
     tokens_cached: int = 0  # of tokens_in, those a prefix cache served (llama.cpp); 0 when unknown
 
     @property
@@ -202,7 +202,11 @@ class ChatSession:
         self.events.answer(answer)
         self._remember(question, answer, attempt)
         seconds = time.monotonic() - started
-        self.events.finished(Figures(turns, len(attempt.steps), seconds, attempt.tokens_in, attempt.tokens_out))
+        tokens_in = attempt.tokens_in if attempt.usage_reported else None
+        window = getattr(self.model, "n_ctx", None)  # the embedded model's; a remote window is not known here
+        steps = len(attempt.steps)
+        used = attempt.last_prompt_tokens
+        self.events.finished(Figures(turns, steps, seconds, tokens_in, attempt.tokens_out, used, window))
         return AskResult(
             question=question,
             answer=answer,
@@ -211,7 +215,7 @@ class ChatSession:
             seconds=seconds,
             model=self.model_name,
             grounded=answer is not None and attempt.last_success is not None,
-            tokens_in=attempt.tokens_in,
+            tokens_in=tokens_in,
             tokens_out=attempt.tokens_out,
             tokens_cached=attempt.tokens_cached,
         )
@@ -348,6 +352,7 @@ class ChatSession:
             fresh = attempt.fresh()
             reply = parse_reply(self._complete(fresh, {"temperature": temperature}))
             attempt.tokens_in += fresh.tokens_in
+            attempt.usage_reported |= fresh.usage_reported
             attempt.tokens_out += fresh.tokens_out
             attempt.tokens_cached += fresh.tokens_cached
             return self._execute(attempt, reply.code) if reply.code is not None else None
@@ -448,13 +453,15 @@ class ChatSession:
         pieces = 0
         drained: int | None = None  # chunks read after the reply was complete, waiting for the usage figures
         usage_seen = False
+        prompt_tokens = 0
         started = time.monotonic()
         for chunk in self.model.stream(messages, stop=STOP_SEQUENCES, **sampling):
             if self.llm_deadline is not None and time.monotonic() - started > self.llm_deadline:
                 raise TimeoutError(f"no complete reply within {self.llm_deadline:g} s")
             usage = getattr(chunk, "usage_metadata", None)
             if usage:
-                usage_seen = True
+                usage_seen = attempt.usage_reported = True
+                prompt_tokens += usage.get("input_tokens", 0)
                 attempt.tokens_in += usage.get("input_tokens", 0)
                 attempt.tokens_out += usage.get("output_tokens", 0)
                 attempt.tokens_cached += (usage.get("input_token_details") or {}).get("cache_read", 0)
@@ -473,6 +480,8 @@ class ChatSession:
                 if usage_seen:
                     break
                 drained = 0  # a remote provider reports usage only in its last chunk: read on, unseen
+        if usage_seen:
+            attempt.last_prompt_tokens = prompt_tokens
         return text, pieces
 
     def _remember(self, question: str, answer: str | None, attempt: Attempt) -> None:

@@ -158,8 +158,10 @@ class FiguresEvent:
     turns: int
     steps: int
     seconds: float
-    tokens_in: int
+    tokens_in: int | None  # None: the provider reported no usage (unknown, not 0)
     tokens_out: int
+    context_used: int | None = None  # prompt tokens of the last reply
+    context_window: int | None = None  # the model's window, when known
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,8 @@ class _LoopChat:
         self._soon(self.persona.set_status, text)
 
     def usage(self, figures: Figures) -> None:
+        if figures.tokens_in is None:  # the provider reported none: say nothing rather than 0
+            return
         usage = Usage(input_tokens=figures.tokens_in, output_tokens=figures.tokens_out)
         self._soon(self.persona.report_usage, usage, append=True)
 

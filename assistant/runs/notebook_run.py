@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from assistant.engine.events import LoopEvents, Step
+from assistant.engine.events import LoopEvents, Step, tokens_total
 from assistant.engine.kernel_context import context_from_kernel
 from assistant.engine.loop import ChatSession
 from assistant.engine.observation import failure_line
@@ -49,7 +49,7 @@ class NotebookOutcome:
     asked: int = 0  # %%ask cells
     answered: int = 0
     turns: int = 0
-    tokens_in: int = 0
+    tokens_in: int | None = 0  # None once a question's provider reported no usage
     tokens_out: int = 0
     tokens_cached: int = 0
     error: str | None = None  # the first failing cell, in one line
@@ -131,7 +131,7 @@ def _ask(
     outcome.asked += 1
     outcome.answered += result.ok
     outcome.turns += result.turns
-    outcome.tokens_in += result.tokens_in
+    outcome.tokens_in = tokens_total([outcome.tokens_in, result.tokens_in])
     outcome.tokens_out += result.tokens_out
     outcome.tokens_cached += result.tokens_cached
     if options.output:

@@ -24,7 +24,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from nbformat.v4 import new_markdown_cell
 
 from assistant.config import DEFAULTS, Settings, kernel_limits
-from assistant.engine.events import Fanout, LoopEvents, Step
+from assistant.engine.events import Fanout, LoopEvents, Step, tokens_total
 from assistant.engine.harness import ABLATIONS, DEFAULT, OVERRIDES
 from assistant.engine.loop import AskResult, ChatSession
 from assistant.engine.observation import clip, failure_line, outputs_text
@@ -108,7 +108,7 @@ class TaskRecord:
     turns: int  # LLM replies over all the task's questions
     steps: int  # executed code cells
     seconds: float  # wall time: kernel start, every turn, the check
-    tokens_in: int
+    tokens_in: int | None  # None: the provider reported no usage
     tokens_out: int
     errors_seen: int  # executed steps that failed (error, timeout or a dead kernel)
     recovered: bool  # a failed step was followed, later in the same task, by a successful one
@@ -303,7 +303,7 @@ def run_task(
         turns=sum(result.turns for result in results) + (executed.turns if executed else 0),
         steps=len(events.step_ok) + (executed.cells_run if executed else 0),
         seconds=round(time.monotonic() - started, 3),
-        tokens_in=sum(result.tokens_in for result in results) + (executed.tokens_in if executed else 0),
+        tokens_in=tokens_total([*(result.tokens_in for result in results), executed.tokens_in if executed else 0]),
         tokens_out=sum(result.tokens_out for result in results) + (executed.tokens_out if executed else 0),
         errors_seen=events.errors_seen,
         recovered=events.recovered,

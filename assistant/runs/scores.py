@@ -9,6 +9,8 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
+from assistant.engine.events import tokens_total
+
 
 @dataclass(frozen=True)
 class Row:
@@ -20,7 +22,7 @@ class Row:
     crashed: int
     median_turns: float | None
     median_seconds: float | None
-    tokens_in: int
+    tokens_in: int | None  # None when a task's provider reported no usage
     tokens_out: int
     tokens_cached: int
     turns: int  # LLM replies over all tasks
@@ -34,7 +36,9 @@ class Row:
     @property
     def evaluated_per_turn(self) -> float | None:
         """Prompt tokens the model evaluated per reply: what a prefix cache did not serve."""
-        return (self.tokens_in - self.tokens_cached) / self.turns if self.turns else None
+        if self.tokens_in is None or not self.turns:
+            return None
+        return (self.tokens_in - self.tokens_cached) / self.turns
 
     @property
     def recovery_rate(self) -> float | None:
@@ -53,7 +57,7 @@ def _row(name: str, records: list[dict[str, Any]]) -> Row:
         crashed=sum(r.get("error") is not None for r in records),
         median_turns=_median([r.get("turns", 0) for r in records]),
         median_seconds=_median([r.get("seconds", 0.0) for r in records]),
-        tokens_in=sum(r.get("tokens_in", 0) for r in records),
+        tokens_in=tokens_total(r.get("tokens_in", 0) for r in records),
         tokens_out=sum(r.get("tokens_out", 0) for r in records),
         tokens_cached=sum(r.get("tokens_cached", 0) for r in records),
         turns=sum(r.get("turns", 0) for r in records),
@@ -83,7 +87,7 @@ def render_table(rows: list[Row], title: str = "") -> Table:
             f"{row.success:.0%}",
             "-" if row.median_turns is None else f"{row.median_turns:g}",
             "-" if row.median_seconds is None else f"{row.median_seconds:.1f}",
-            str(row.tokens_in),
+            "unknown" if row.tokens_in is None else str(row.tokens_in),
             str(row.tokens_out),
             "-" if row.evaluated_per_turn is None else f"{row.evaluated_per_turn:.0f}",
             f"{row.recovered}/{row.with_errors}" + ("" if rate is None else f" {rate:.0%}"),

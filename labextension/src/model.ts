@@ -565,6 +565,9 @@ const DONE_STATES: Readonly<Record<IDoneEvent['status'], RunState>> = {
 
 /** What a run took, in one line: "2 turn(s), 1 step(s), 4.2 s, 1,830 tokens in / 61 out". */
 export function figuresText(figures: IFiguresEvent): string {
-  const tokens = `${figures.tokens_in.toLocaleString('en-US')} tokens in / ${figures.tokens_out.toLocaleString('en-US')} out`;
+  // A provider that reports no usage leaves the prompt's tokens unknown, never 0.
+  const tokensIn =
+    figures.tokens_in === null ? 'unknown' : figures.tokens_in.toLocaleString('en-US');
+  const tokens = `${tokensIn} tokens in / ${figures.tokens_out.toLocaleString('en-US')} out`;
   return `${figures.turns} turn(s), ${figures.steps} step(s), ${figures.seconds.toFixed(1)} s, ${tokens}`;
 }

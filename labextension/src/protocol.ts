@@ -127,8 +127,10 @@ export interface IFiguresEvent {
   turns: number;
   steps: number;
   seconds: number;
-  tokens_in: number;
+  tokens_in: number | null;
   tokens_out: number;
+  context_used: number | null;
+  context_window: number | null;
 }
 
 /**
