@@ -32,6 +32,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 
 from assistant.engine.completion import CompletionRequest, fim_prompt, suggest
+from assistant.engine.literals import binding_code, find_literals
 from assistant.llm.completion import LocalCompleter
 from assistant.llm.local_model import FIM_STOP, LocalChatModel, _fim_tokens, _load
 from assistant.llm.weights import ensure_model_file
@@ -40,7 +41,7 @@ from domain_tools.examples import Example, load_all, normalise
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TYPED_LINE = "heavy = [name for name, mol in molecules.items() if Descriptors.MolWt(mol) > 300]"
-CONTEXT_CHARS = 4000  # about 1,000 tokens
+CONTEXT_CHARS = 2600  # about 1,000 tokens of code
 SEED = 7
 
 
@@ -82,7 +83,8 @@ def cases(count: int) -> list[Case]:
         if not options:
             continue
         i = pick.choice(options)
-        case = Case(example.id, lines[:i], lines[i], lines[i + 1 :], (), example)
+        binding = binding_code(find_literals(example.question))  # the cell a notebook would have run before
+        case = Case(example.id, lines[:i], lines[i], lines[i + 1 :], (binding,) if binding else (), example)
         (many if len(lines) > 1 else ones).append(case)
     for name, cells in _notebook_cells():
         for position, cell in enumerate(cells):
@@ -104,9 +106,9 @@ def _request(case: Case) -> CompletionRequest:
 
 
 def _completed(case: Case, line: str) -> Example:
-    """The case's runnable cell with ``line`` in place of the masked one."""
+    """The case's runnable cell with ``line`` in place of the masked one (an example binds its own literals)."""
     cell = "\n".join([*case.before, line, *case.after])
-    code = "\n".join([*case.context, cell]) if case.context else cell
+    code = "\n".join([*case.context, cell]) if case.example.domain == "notebook" else cell
     return replace(case.example, code=code)
 
 
@@ -120,7 +122,8 @@ def quality(model: LocalChatModel, chosen: list[Case]) -> dict[str, Any]:
             line = indent + offered
             exact += line.strip() == case.masked.strip()
             try:
-                expected = normalise(kernel.run(case.example)) if case.context else normalise(case.example.output)
+                notebook = case.example.domain == "notebook"
+                expected = normalise(kernel.run(case.example)) if notebook else normalise(case.example.output)
                 got = normalise(kernel.run(_completed(case, line)))
             except ExampleError:
                 got, expected = None, ""
@@ -158,20 +161,24 @@ def latency(model: LocalChatModel) -> dict[str, Any]:
     llama, _ = _load(model.model_path, model.n_ctx, model.n_threads)
     requests = _typing_requests()
     completer = LocalCompleter(model)
+    offered: list[str] = []
     llama.reset()
-    ours = [_seconds(lambda r=request: suggest(r, completer)) for request in requests]
+    ours = [_seconds(lambda r=request: offered.append(suggest(r, completer) or "")) for request in requests]
+    print("  sciwand, each request (s):", " ".join(f"{s:.2f}" for s in ours), flush=True)
     llama.reset()
 
-    def raw(request: CompletionRequest) -> None:
+    def raw(request: CompletionRequest, suggestion: str) -> None:
+        """The same prompt by llama.cpp alone, written to the length of sciwand's suggestion."""
         prompt = fim_prompt(request)
         tokens = _fim_tokens(llama, prompt.prefix, prompt.suffix)
-        llama.create_completion(tokens, max_tokens=64, temperature=0.0, stop=FIM_STOP)
+        wanted = len(llama.tokenize(suggestion.encode(), add_bos=False)) + 1
+        llama.create_completion(tokens, max_tokens=wanted, temperature=0.0, stop=FIM_STOP)
 
-    baseline = [_seconds(lambda r=request: raw(r)) for request in requests]
+    baseline = [_seconds(lambda r=request, o=text: raw(r, o)) for request, text in zip(requests, offered, strict=True)]
     model.invoke([HumanMessage("Say OK.")], max_tokens=4)  # a chat reply takes the cache
     after_chat_ours = _seconds(lambda: suggest(requests[-1], completer))
     model.invoke([HumanMessage("Say OK.")], max_tokens=4)
-    after_chat_raw = _seconds(lambda: raw(requests[-1]))
+    after_chat_raw = _seconds(lambda: raw(requests[-1], offered[-1]))
     tokens = len(_fim_tokens(llama, fim_prompt(requests[0]).prefix, ""))
     return {
         "context_tokens": tokens,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.engine.completion import CELL_SEPARATOR, CompletionRequest, cut_suggestion, fim_prompt, suggest
@@ -13,9 +15,11 @@ class Recording:
     def __init__(self, reply: str | None) -> None:
         self.reply = reply
         self.asked: list[tuple[str, str, int]] = []
+        self.finished: Any = None
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Any = None) -> str | None:
         self.asked.append((prefix, suffix, max_tokens))
+        self.finished = finished
         return self.reply
 
 
@@ -59,3 +63,14 @@ def test_suggest_cuts_what_the_model_wrote_and_a_busy_model_answers_nothing():
     prefix, _, max_tokens = model.asked[0]
     assert prefix.endswith("mw = Descriptors.") and prefix.startswith("from rdkit import Chem") and max_tokens > 0
     assert suggest(request, Recording(None)) is None
+
+
+def test_the_model_may_stop_writing_once_the_statement_is_over():
+    model = Recording("MolWt(mol)")
+    suggest(CompletionRequest("mw = Descriptors."), model)
+    assert not model.finished("MolWt(m") and not model.finished("MolWt(mol)\n")
+    assert model.finished("MolWt(mol)\nprint")  # a next statement began: nothing more is offered
+    block = Recording("")
+    suggest(CompletionRequest("for name in names:"), block)
+    assert not block.finished("\n    print(name)\n    total += 1")
+    assert block.finished("\n    print(name)\nx")

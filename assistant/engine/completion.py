@@ -39,10 +39,15 @@ class FimPrompt:
 def suggest(request: CompletionRequest, completer: Completer) -> str | None:
     """The completion at the cursor, cut to its statement ("" for none); None while the model is busy."""
     prompt = fim_prompt(request)
-    text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS)
+    line_before = request.prefix.rsplit("\n", 1)[-1]
+
+    def finished(text: str) -> bool:  # the cut already drops something: the statement is over
+        return cut_suggestion(text, line_before).lstrip("\n") != text.rstrip().lstrip("\n")
+
+    text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS, finished)
     if text is None:
         return None
-    return cut_suggestion(text, request.prefix.rsplit("\n", 1)[-1])
+    return cut_suggestion(text, line_before)
 
 
 def fim_prompt(request: CompletionRequest, budget: int = CONTEXT_CHARS) -> FimPrompt:

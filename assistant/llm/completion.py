@@ -8,6 +8,7 @@ gets the OpenAI completions API's ``prompt`` and ``suffix``. Other providers hav
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Protocol
 
 import httpx
@@ -17,9 +18,12 @@ from assistant.config import Settings
 from assistant.errors import BackendError
 from assistant.llm.local_model import LocalChatModel
 
+# Whether the text written so far already holds the whole suggestion: the model may stop writing.
+Finished = Callable[[str], bool]
+
 
 class Completer(Protocol):
-    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
         """The code between ``prefix`` and ``suffix``; None when the model is busy (answer nothing now)."""
         ...
 
@@ -30,8 +34,8 @@ class LocalCompleter:
     def __init__(self, model: LocalChatModel) -> None:
         self.model = model
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
-        return self.model.fill_in(prefix, suffix, max_tokens)
+    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
+        return self.model.fill_in(prefix, suffix, max_tokens, finished)
 
 
 class RemoteCompleter:
@@ -42,7 +46,8 @@ class RemoteCompleter:
         self.model = model
         self.timeout = timeout
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
+        """One request (no stream: the endpoint's ``stop`` ends it at a blank line; ``finished`` is not needed)."""
         key = os.environ.get("OPENAI_API_KEY")  # read here, never stored
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         body = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -140,10 +140,13 @@ class LocalChatModel(BaseChatModel):
                 usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=0, total_tokens=prompt_tokens)
                 yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
 
-    def fill_in(self, prefix: str, suffix: str, max_tokens: int) -> str | None:
+    def fill_in(
+        self, prefix: str, suffix: str, max_tokens: int, finished: Callable[[str], bool] | None = None
+    ) -> str | None:
         """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
-        so a completion never waits behind one. The completion's own evaluated state is kept in memory: after
-        a chat reply it is restored, and only the part of the prompt typed since is evaluated again."""
+        so a completion never waits behind one. It stops as soon as ``finished`` says the text holds the whole
+        suggestion (on 2 cores each token costs ~70 ms). The completion's own evaluated state is kept in memory:
+        after a chat reply it is restored, and only the part of the prompt typed since is evaluated again."""
         llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
         if not lock.acquire(blocking=False):
             return None
@@ -153,10 +156,16 @@ class LocalChatModel(BaseChatModel):
             current = list(llama.input_ids[: llama.n_tokens])
             if kept is not None and _common_prefix(kept[0], tokens) > _common_prefix(current, tokens):
                 restore(llama, kept[1], kept[0])
-            result = llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=FIM_STOP)
+            text = ""
+            stream = llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=FIM_STOP, stream=True)
+            for part in stream:
+                text += part["choices"][0]["text"]
+                if finished is not None and finished(text):
+                    stream.close()
+                    break
             evaluated = list(llama.input_ids[: llama.n_tokens])
             _COMPLETION_STATES[id(llama)] = (evaluated, snapshot(llama))
-            return result["choices"][0]["text"]
+            return text
         finally:
             lock.release()
 
