@@ -42,7 +42,9 @@ const APPROVED_RUN: ServerEvent[] = [
     steps: 1,
     seconds: 4.25,
     tokens_in: 1830,
-    tokens_out: 61
+    tokens_out: 61,
+    context_used: 1200,
+    context_window: null
   },
   { type: 'done', status: 'answered' },
   { type: 'state', running: false }
