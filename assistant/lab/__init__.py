@@ -13,7 +13,7 @@ from jupyter_server.utils import url_path_join
 
 from assistant.config import load_settings
 from assistant.lab.chats import LabState
-from assistant.lab.handlers import ChatSocket, CompletionHandler, ConfigHandler, HistoryHandler
+from assistant.lab.handlers import ChatSocket, CompletionHandler, ConfigHandler, HistoryHandler, VariablesHandler
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -30,6 +30,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
             (url_path_join(base, "config"), ConfigHandler),
             (url_path_join(base, "history"), HistoryHandler),
             (url_path_join(base, "complete"), CompletionHandler),
+            (url_path_join(base, "variables"), VariablesHandler),
             (url_path_join(base, "ws"), ChatSocket),
         ],
     )

@@ -7,7 +7,6 @@ kernel in the background, at most every few seconds, so a request never waits fo
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import time
 from dataclasses import dataclass, field
@@ -17,10 +16,10 @@ from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
 from assistant.config import Settings
 from assistant.engine.completion import CompletionRequest, suggest
+from assistant.lab.probe import NAMES_PROBE, KernelSilent, evaluate_silently
 from assistant.llm.completion import completer_for
 from assistant.llm.model_cache import ModelCache
 
-NAMES_PROBE = "__import__('assistant.inkernel.namespace', fromlist=['_']).completion_names(get_ipython())"
 NAMES_MAX_AGE_S = 5.0  # names older than this are read again, in the background
 NAMES_TIMEOUT_S = 2.0  # a kernel busy with a cell answers later; the names stay as they were
 
@@ -72,20 +71,10 @@ class CompletionService:
         return names.text
 
     async def _read_names(self, kernel_id: str, names: _Names) -> None:
-        client = self.kernel_manager.get_kernel(kernel_id).client()
-        client.start_channels()
         try:
-            msg_id = client.execute("", silent=True, store_history=False, user_expressions={"names": NAMES_PROBE})
-            deadline = time.monotonic() + NAMES_TIMEOUT_S
-            while (left := deadline - time.monotonic()) > 0:
-                reply = await client.get_shell_msg(timeout=left)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    value = reply["content"].get("user_expressions", {}).get("names", {})
-                    if value.get("status") == "ok":
-                        names.text = ast.literal_eval(value["data"]["text/plain"])
-                    names.read_at = time.monotonic()
-                    return
-        except Exception:  # queue.Empty on a busy kernel, a kernel gone: keep the names as they were
+            text = await evaluate_silently(self.kernel_manager.get_kernel(kernel_id), NAMES_PROBE, NAMES_TIMEOUT_S)
+        except KernelSilent:  # a busy kernel, a kernel gone: keep the names as they were, read them again later
             return
-        finally:
-            client.stop_channels()
+        if isinstance(text, str):  # else the expression failed (no sciwand in that kernel): nothing to add
+            names.text = text
+        names.read_at = time.monotonic()

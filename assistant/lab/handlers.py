@@ -21,6 +21,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from assistant.errors import InputError, SciwandError
 from assistant.lab.chat import KernelChat
 from assistant.lab.chats import LabState
+from assistant.lab.probe import VARIABLES_PROBE, KernelSilent, evaluate_silently
 from assistant.lab.protocol import (
     AskRequest,
     DecisionRequest,
@@ -29,12 +30,15 @@ from assistant.lab.protocol import (
     KernelEvent,
     ServerEvent,
     StateEvent,
+    Variable,
+    Variables,
     from_json,
     to_json,
 )
 
 # Running code in a notebook's kernel is what the kernels API authorises as "execute" on "kernels".
 AUTH_RESOURCE = "kernels"
+VARIABLES_TIMEOUT_S = 2.0  # a kernel busy with a cell answers after it: the panel hears "unknown" first
 
 
 # A query parameter that carries a credential (token=, _xsrf=, ...): its value never reaches a log line.
@@ -105,6 +109,27 @@ class CompletionHandler(_LabHandler):
         except SciwandError as exc:  # a model that cannot load, an endpoint that fails: one line, no traceback
             raise web.HTTPError(502, str(exc)) from None
         self.finish(reply)
+
+
+class VariablesHandler(_LabHandler):
+    """The kernel's variables (name, type and size) for the panel's ``@`` list, read silently from the kernel."""
+
+    @web.authenticated
+    @authorized("execute")  # the list is read by an expression the kernel evaluates
+    async def get(self) -> None:
+        kernel_id = self.get_argument("kernel_id", "")
+        if kernel_id not in self.kernel_manager:
+            raise web.HTTPError(404, f"no kernel with id {kernel_id!r} is running in this server")
+        kernel = self.kernel_manager.get_kernel(kernel_id)
+        try:
+            found = await evaluate_silently(kernel, VARIABLES_PROBE, VARIABLES_TIMEOUT_S)
+        except KernelSilent:
+            found = None
+        if not isinstance(found, list):
+            self.finish(to_json(Variables([], known=False)))
+            return
+        variables = [Variable(str(name), str(description)) for name, description in found]
+        self.finish(to_json(Variables(variables)))
 
 
 class ChatSocket(_ScrubbedLogs, WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]

@@ -1,9 +1,9 @@
 """The chat panel's wire protocol: every message between the server and the panel, as dataclasses.
 
 The server sends a ``ServerEvent`` on the socket for everything that happens (and keeps most of them in the
-notebook's history); the panel sends a ``ClientRequest``; ``Config`` and ``History`` are the REST answers.
-All of them cross the wire through ``to_json`` and come back through ``from_json``, so the JSON is always
-the dataclasses'. The panel's TypeScript types and the JSON Schema are generated from these classes
+notebook's history); the panel sends a ``ClientRequest``; ``Config``, ``History`` and ``Variables`` are the
+REST answers. All of them cross the wire through ``to_json`` and come back through ``from_json``, so the JSON
+is always the dataclasses'. The panel's TypeScript types and the JSON Schema are generated from these classes
 (``assistant.lab.protocol_schema``), and a test keeps the checked-in copies in step.
 """
 
@@ -257,7 +257,24 @@ class History:
     events: list[ServerEvent]
 
 
-Message = ServerEvent | ClientRequest | Config | History
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the notebook's kernel, as the panel's ``@`` list shows it."""
+
+    name: str
+    description: str  # its type and size, as the model sees them: "DataFrame 3x2 (columns: a, b)"
+
+
+@dataclass(frozen=True)
+class Variables:
+    """``GET sciwand/variables``: the kernel's variables, newest first. ``known`` is false when the kernel did
+    not answer in time (busy with a cell) or could not say (no sciwand in it): the list is then empty."""
+
+    variables: list[Variable]
+    known: bool = True
+
+
+Message = ServerEvent | ClientRequest | Config | History | Variables
 SERVER_EVENTS: tuple[type, ...] = get_args(ServerEvent)
 CLIENT_REQUESTS: tuple[type, ...] = get_args(ClientRequest)
 

@@ -204,6 +204,16 @@ export interface IHistory {
 }
 
 /**
+ * `GET sciwand/variables`: the kernel's variables, newest first. `known` is
+ * false when the kernel did not answer in time (busy with a cell) or could not
+ * say (no sciwand in it): the list is then empty.
+ */
+export interface IVariables {
+  variables: IVariable[];
+  known: boolean;
+}
+
+/**
  * A notebook cell a question is about (Fix, Explain, the selected cells): its
  * code, its outputs' text and the tail of its traceback if it failed ("" for
  * none), trimmed by the panel.
@@ -212,6 +222,14 @@ export interface ICellContext {
   code: string;
   outputs: string;
   error: string;
+}
+
+/**
+ * A variable of the notebook's kernel, as the panel's `@` list shows it.
+ */
+export interface IVariable {
+  name: string;
+  description: string;
 }
 
 export type ServerEvent =
