@@ -34,9 +34,13 @@ CHROMIUM_ARGS = [
 
 
 @contextlib.contextmanager
-def running_lab(tmp_path: Path, cells: list[str], model_env: dict[str, str]) -> Iterator[tuple[str, str, Path]]:
+def running_lab(
+    tmp_path: Path, cells: list[str], model_env: dict[str, str], inline_completion: bool = False
+) -> Iterator[tuple[str, str, Path]]:
     """A `jupyter lab` on 127.0.0.1 with a token, one notebook (`cells`) and the model `model_env` sets:
-    (its URL, the token, its root)."""
+    (its URL, the token, its root). Inline completion (on for users) asks the model when the page opens a
+    notebook and as a cell is typed: it is off unless a test is about it, so a scripted endpoint's replies all
+    go to the panel's questions."""
     root = tmp_path / "root"
     root.mkdir()
     write_notebook(root / NOTEBOOK, cells)
@@ -48,6 +52,7 @@ def running_lab(tmp_path: Path, cells: list[str], model_env: dict[str, str]) -> 
         "SCIWAND_CONFIG": str(tmp_path / "no-config.toml"),  # the chat history lives in JUPYTER_DATA_DIR
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+        "SCIWAND_INLINE_COMPLETION": "1" if inline_completion else "0",
     }
     with jupyter_process(root, env, app="jupyterlab") as (url, token):
         yield url, token, root

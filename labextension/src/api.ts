@@ -2,13 +2,14 @@
  * The sciwand server's REST calls, and where its chat socket is.
  *
  * Everything lives under the Jupyter server's base URL:
- * `sciwand/config`, `sciwand/history` and the `sciwand/ws` socket. The
- * messages' types are generated from the server's (`protocol.ts`).
+ * `sciwand/config`, `sciwand/history`, `sciwand/variables`,
+ * `sciwand/complete` and the `sciwand/ws` socket. The messages' types are
+ * generated from the server's (`protocol.ts`).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IConfig, IHistory } from './protocol';
+import { IConfig, IHistory, IVariables } from './protocol';
 
 async function request(
   settings: ServerConnection.ISettings,
@@ -55,6 +56,44 @@ export async function clearHistory(
   path: string
 ): Promise<void> {
   await request(settings, 'history', { path }, { method: 'DELETE' });
+}
+
+/** The variables of a notebook's kernel (name, type and size), for the question's `@` list. */
+export async function fetchVariables(
+  settings: ServerConnection.ISettings,
+  kernelId: string
+): Promise<IVariables> {
+  const response = await request(settings, 'variables', { kernel_id: kernelId });
+  return (await response.json()) as IVariables;
+}
+
+/** What `POST sciwand/complete` takes: the cell around the cursor, the code cells before it, the kernel. */
+export interface ICompletionRequest {
+  prefix: string;
+  suffix: string;
+  cells: string[];
+  kernel_id: string;
+}
+
+/**
+ * Its answer: `busy` while the model writes a chat reply, `off` when the
+ * server's `inline_completion` setting is false, `unavailable` for a model
+ * with no completion API; `text` is "" unless `ok`.
+ */
+export interface ICompletionReply {
+  text: string;
+  status: 'ok' | 'busy' | 'off' | 'unavailable';
+}
+
+/** The model's suggestion at the cursor; `signal` cancels the request. */
+export async function fetchCompletion(
+  settings: ServerConnection.ISettings,
+  body: ICompletionRequest,
+  signal?: AbortSignal
+): Promise<ICompletionReply> {
+  const init = { method: 'POST', body: JSON.stringify(body), signal };
+  const response = await request(settings, 'complete', {}, init);
+  return (await response.json()) as ICompletionReply;
 }
 
 /** The socket URL for one notebook: its kernel id and path. */

@@ -7,10 +7,11 @@ import { addIcon, Styling } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { button } from './dom';
+import { MentionList } from './mentions';
 import { ChatModel, RUN_STATE_LABELS } from './model';
 import { NO_NOTEBOOK } from './message-list';
 import { Preferences } from './preferences';
-import { IConfig } from './protocol';
+import { IConfig, IVariables } from './protocol';
 
 /** A widget that renders the model's state whenever it changes. */
 abstract class ModelView extends Widget {
@@ -211,10 +212,15 @@ export namespace ChatInput {
     model: ChatModel;
     /** Send the question (with the notebook's selected cells as its context, if asked); true if it went out (the input then empties). */
     onSend(question: string, withSelectedCells: boolean): boolean;
+    /** The kernel's variables, for the `@` list (none: no list). */
+    fetchVariables?(): Promise<IVariables>;
   }
 }
 
-/** The question's textarea (Enter sends, Shift+Enter breaks the line), Send and Stop. */
+/**
+ * The question's textarea (Enter sends, Shift+Enter breaks the line, `@`
+ * lists the kernel's variables), Send and Stop.
+ */
 export class ChatInput extends ModelView {
   constructor(options: ChatInput.IOptions) {
     super(options.model);
@@ -223,13 +229,34 @@ export class ChatInput extends ModelView {
     this.input = document.createElement('textarea');
     this.input.className = 'sciwand-input';
     this.input.rows = 3;
+    const fetchVariables = options.fetchVariables;
+    this.mentions = fetchVariables
+      ? new MentionList({ input: this.input, fetchVariables: () => fetchVariables() })
+      : null;
+    const mentions = this.mentions;
     this.input.addEventListener('keydown', event => {
+      if (mentions?.handleKey(event)) {
+        return;
+      }
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.send();
       }
     });
-    this.input.addEventListener('input', () => this.render());
+    this.input.addEventListener('input', () => {
+      this.render();
+      mentions?.update();
+    });
+    if (mentions) {
+      // The caret moved without typing: in or out of an @name.
+      this.input.addEventListener('keyup', event => {
+        if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) {
+          mentions.update();
+        }
+      });
+      this.input.addEventListener('click', () => mentions.update());
+      this.input.addEventListener('blur', () => mentions.close());
+    }
     this.sendButton = button('Send', 'jp-mod-accept sciwand-send', '', () =>
       this.send()
     );
@@ -251,6 +278,9 @@ export class ChatInput extends ModelView {
     buttons.className = 'sciwand-footer-buttons';
     buttons.append(cellsLabel, this.stopButton, this.sendButton);
     this.node.append(this.input, buttons);
+    if (mentions) {
+      this.node.prepend(mentions.node);
+    }
     this.render();
   }
 
@@ -273,11 +303,13 @@ export class ChatInput extends ModelView {
   private send(): void {
     if (this.onSend(this.input.value, this.cellsBox.checked)) {
       this.input.value = '';
+      this.mentions?.close();
       this.render();
     }
   }
 
   private readonly onSend: (question: string, withSelectedCells: boolean) => boolean;
+  private readonly mentions: MentionList | null;
   private readonly cellsBox: HTMLInputElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;

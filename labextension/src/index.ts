@@ -1,5 +1,6 @@
 /**
- * sciwand-lab: the sciwand chat panel in JupyterLab's right sidebar.
+ * sciwand-lab: the sciwand chat panel in JupyterLab's right sidebar, and
+ * inline completion in the notebook's code cells.
  */
 import {
   ILayoutRestorer,
@@ -8,13 +9,16 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { ICompletionProviderManager } from '@jupyterlab/completer';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { addCellActions } from './cell-actions';
+import { SciwandInlineProvider } from './completion';
 import { wandIcon } from './icon';
 import { ChatPanel } from './panel';
+import { Preferences } from './preferences';
 
 const PLUGIN_ID = 'sciwand-lab:plugin';
 
@@ -73,4 +77,48 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+/**
+ * sciwand's provider for JupyterLab's inline completer. It registers at
+ * once, before JupyterLab reads its providers' settings (when the app is
+ * restored), so its defaults (on) are in them; sciwand's `inlineCompletion`
+ * setting turns it off.
+ */
+const inlineCompletion: JupyterFrontEndPlugin<void> = {
+  id: 'sciwand-lab:inline-completion',
+  description: 'Suggests code as you type in a notebook’s code cells, from sciwand’s model.',
+  autoStart: true,
+  requires: [ICompletionProviderManager, INotebookTracker],
+  optional: [ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    manager: ICompletionProviderManager,
+    tracker: INotebookTracker,
+    settingRegistry: ISettingRegistry | null
+  ): void => {
+    let preferences = new Preferences(null);
+    const provider = new SciwandInlineProvider({
+      isEnabled: () => preferences.inlineCompletion
+    });
+    manager.registerInlineProvider(provider);
+    const warmUp = (notebook: NotebookPanel | null) => {
+      if (notebook) {
+        void provider.warmUp(notebook);
+      }
+    };
+    const settingsLoaded = settingRegistry
+      ? settingRegistry.load(PLUGIN_ID).then(
+          settings => {
+            preferences = new Preferences(settings);
+          },
+          error => console.warn('sciwand: settings not loaded, using defaults', error)
+        )
+      : Promise.resolve();
+    // After JupyterLab has read its inline completer settings too (whether the user turned sciwand's provider off).
+    void Promise.all([settingsLoaded, app.restored]).then(() => {
+      warmUp(tracker.currentWidget);
+      tracker.currentChanged.connect((_, notebook) => warmUp(notebook));
+    });
+  }
+};
+
+export default [plugin, inlineCompletion];

@@ -10,6 +10,7 @@ import { textWidget } from './dom';
 import {
   AnswerMessage,
   ContextMessage,
+  FiguresMessage,
   MessageWidget,
   NoticeMessage,
   QuestionMessage,
@@ -97,8 +98,9 @@ export class MessageList extends Panel {
         return new AnswerMessage(this.rendermime, message.text);
       case 'notice':
       case 'error':
-      case 'figures':
         return new NoticeMessage(message.kind, message.text);
+      case 'figures':
+        return new FiguresMessage(message);
       case 'step':
         return new StepMessage({
           rendermime: this.rendermime,

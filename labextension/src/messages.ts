@@ -13,6 +13,7 @@ import { cellError, errorLine } from './cells';
 import { button, textWidget } from './dom';
 import {
   ChatMessage,
+  IFiguresMessage,
   IStepMessage,
   IThinkingMessage,
   StepStatus
@@ -185,6 +186,56 @@ export class NoticeMessage extends MessageWidget {
   constructor(kind: 'notice' | 'error' | 'figures', text: string) {
     super(kind);
     this.addWidget(textWidget(text, 'sciwand-notice-text'));
+  }
+}
+
+/** A context this full or more shows in the warning colour. */
+export const CONTEXT_FULL = 0.85;
+
+/**
+ * How much of the model's context window the run's last reply used: a thin
+ * bar with "3,100 / 8,192 tokens" beside it (and as its tooltip). Null when
+ * either number is unknown (a remote model's window, a provider that reports
+ * no usage): no gauge then.
+ */
+export function contextGauge(used: number | null, window: number | null): HTMLElement | null {
+  if (used === null || window === null || window <= 0) {
+    return null;
+  }
+  const share = Math.min(1, Math.max(0, used / window));
+  const percent = Math.round(share * 100);
+  const count = (n: number) => n.toLocaleString('en-US');
+  const gauge = document.createElement('div');
+  gauge.className = 'sciwand-context' + (share >= CONTEXT_FULL ? ' sciwand-mod-full' : '');
+  gauge.title =
+    `Context used by the model’s last reply: ${count(used)} of its ${count(window)}-token window ` +
+    `(${percent}%): the question, the notebook’s context and the steps so far.`;
+  const bar = document.createElement('div');
+  bar.className = 'sciwand-context-bar';
+  bar.setAttribute('role', 'meter');
+  bar.setAttribute('aria-label', 'Context used');
+  bar.setAttribute('aria-valuemin', '0');
+  bar.setAttribute('aria-valuemax', String(window));
+  bar.setAttribute('aria-valuenow', String(used));
+  const fill = document.createElement('div');
+  fill.className = 'sciwand-context-fill';
+  fill.style.width = `${(share * 100).toFixed(1)}%`;
+  bar.appendChild(fill);
+  const text = document.createElement('span');
+  text.className = 'sciwand-context-text';
+  text.textContent = `${count(used)} / ${count(window)} tokens`;
+  gauge.append(bar, text);
+  return gauge;
+}
+
+/** What the run took (turns, steps, seconds, tokens in and out), and the context gauge when it can be shown. */
+export class FiguresMessage extends NoticeMessage {
+  constructor(message: IFiguresMessage) {
+    super('figures', message.text);
+    const gauge = contextGauge(message.contextUsed, message.contextWindow);
+    if (gauge) {
+      this.node.appendChild(gauge);
+    }
   }
 }
 

@@ -104,6 +104,16 @@ export interface IStepMessage {
   placed: 'inserted' | 'replaced' | null;
 }
 
+/** What a run took: its figures line, and how full the model's context got. */
+export interface IFiguresMessage {
+  readonly kind: 'figures';
+  readonly text: string;
+  /** Prompt tokens of the run's last reply (null: not reported). */
+  readonly contextUsed: number | null;
+  /** The model's context window in tokens (null: not known, as for a remote model). */
+  readonly contextWindow: number | null;
+}
+
 /** The model's streamed text before a step's code arrives. */
 export interface IThinkingMessage {
   readonly kind: 'thinking';
@@ -115,7 +125,8 @@ export type ChatMessage =
   /** The notebook cells the question is about. */
   | { readonly kind: 'context'; readonly cells: readonly ICellContext[] }
   | { readonly kind: 'answer'; readonly text: string | null }
-  | { readonly kind: 'notice' | 'error' | 'figures'; readonly text: string }
+  | { readonly kind: 'notice' | 'error'; readonly text: string }
+  | IFiguresMessage
   | IThinkingMessage
   | IStepMessage;
 
@@ -330,7 +341,13 @@ export class ChatModel {
         this.add({ kind: 'answer', text: event.text });
         break;
       case 'figures':
-        this.add({ kind: 'figures', text: figuresText(event) });
+        this.add({
+          kind: 'figures',
+          text: figuresText(event),
+          // history written before these figures were has none
+          contextUsed: event.context_used ?? null,
+          contextWindow: event.context_window ?? null
+        });
         break;
       case 'error':
         this.dropThinking();

@@ -12,7 +12,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Panel } from '@lumino/widgets';
 
-import { clearHistory, errorText, fetchConfig } from './api';
+import { clearHistory, errorText, fetchConfig, fetchVariables } from './api';
 import { NotebookConnection } from './connection';
 import { ChatHeader, ChatInput, StatusBar } from './controls';
 import { wandIcon } from './icon';
@@ -22,7 +22,7 @@ import { cellSource, insertStepBelow, replaceCell } from './insert';
 import { MessageList } from './message-list';
 import { ChatModel, IStepMessage } from './model';
 import { Preferences } from './preferences';
-import { ICellContext, IConfig } from './protocol';
+import { ICellContext, IConfig, IVariables } from './protocol';
 
 const FIX_QUESTION = 'Fix the error in this cell: run the corrected code.';
 const EXPLAIN_QUESTION = 'Explain what this cell does and what its outputs show.';
@@ -68,7 +68,8 @@ export class ChatPanel extends Panel {
           withSelectedCells ? this.selectedCells() : [],
           null,
           this.notebookCode()
-        )
+        ),
+      fetchVariables: () => this.variables()
     });
     this.addWidget(this.header);
     this.addWidget(this.statusBar);
@@ -225,6 +226,14 @@ export class ChatPanel extends Panel {
     return notebook.widgets
       .filter(cell => notebook.isSelectedOrActive(cell))
       .map(cell => contextOfCell(cell.model));
+  }
+
+  /** The variables of the followed notebook's kernel, for the question's `@` list. */
+  private async variables(): Promise<IVariables> {
+    const kernelId = this.notebook?.sessionContext.session?.kernel?.id;
+    return kernelId
+      ? fetchVariables(this.serverSettings, kernelId)
+      : { variables: [], known: false };
   }
 
   /** The code of the followed notebook's code cells: the data the user gave, for the server to tell from made-up data. */

@@ -1,5 +1,6 @@
 /**
- * The user's choices that outlive a page: approval mode and auto-insert.
+ * The user's choices that outlive a page: approval mode, auto-insert and
+ * inline completion.
  * Kept in JupyterLab's settings when the registry has the plugin's schema,
  * else (approval only) in the browser's local storage; the server's
  * configuration gives the defaults.
@@ -35,5 +36,10 @@ export class Preferences {
   autoInsert(fallback: boolean): boolean {
     const value = this.settings?.get('autoInsert').composite;
     return typeof value === 'boolean' ? value : fallback;
+  }
+
+  /** Suggest code in the notebook's cells as the user types (on unless the setting says false). */
+  get inlineCompletion(): boolean {
+    return this.settings?.get('inlineCompletion').composite !== false;
   }
 }

@@ -274,8 +274,21 @@ describe('ChatModel', () => {
     expect(kinds(model).slice(-2)).toEqual(['answer', 'figures']);
     expect(model.messages[model.messages.length - 1]).toEqual({
       kind: 'figures',
-      text: '2 turn(s), 1 step(s), 4.3 s, 1,830 tokens in / 61 out'
+      text: '2 turn(s), 1 step(s), 4.3 s, 1,830 tokens in / 61 out',
+      contextUsed: 1200,
+      contextWindow: null
     });
+  });
+
+  it('keeps the context figures for the gauge, none from history written before them', () => {
+    const [model] = connectedModel();
+    const figures = { type: 'figures', turns: 1, steps: 0, seconds: 1, tokens_in: 3100, tokens_out: 9 };
+    model.apply({ ...figures, context_used: 3100, context_window: 8192 } as ServerEvent);
+    model.apply(figures as unknown as ServerEvent);
+    expect(model.messages.map(message => message.kind === 'figures' && message.contextWindow)).toEqual([
+      8192,
+      null
+    ]);
   });
 
   it('waits for a busy kernel, then goes back to where the run was', () => {
