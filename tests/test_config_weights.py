@@ -131,7 +131,7 @@ def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
     values |= {"max_turns": "2", "timeout": "3", "memory_limit_gb": "4", "llm_timeout": "5"}
     values |= {"llm_retries": "6", "llm_concurrency": "7", "max_file_gb": "0.5", "max_processes": "64"}
     values |= {"replay_max_cells": "9", "replay_max_seconds": "10", "lab_models": "local, openai:y"}
-    values |= {"approve": "off"}
+    values |= {"approve": "off", "inline_completion": "0"}
     assert set(values) == {f.name for f in fields(Settings)}
     for name, value in values.items():
         monkeypatch.setenv(f"SCIWAND_{name.upper()}", value)
@@ -152,6 +152,7 @@ def test_every_setting_can_come_from_the_environment(tmp_path, monkeypatch):
         replay_max_cells=9,
         replay_max_seconds=10.0,
         lab_models="local, openai:y",
+        inline_completion=False,
         approve=False,
     )
 
