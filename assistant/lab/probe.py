@@ -13,12 +13,14 @@ import time
 import uuid
 from typing import Any
 
+from assistant.errors import SciwandError
+
 NAMESPACE = "__import__('assistant.inkernel.namespace', fromlist=['_'])"
 NAMES_PROBE = f"{NAMESPACE}.completion_names(get_ipython())"
 VARIABLES_PROBE = f"{NAMESPACE}.user_variables(get_ipython())"
 
 
-class KernelSilent(Exception):
+class KernelSilent(SciwandError):
     """The kernel did not answer in time (busy with a cell), or could not be asked (gone, restarting)."""
 
 
