@@ -161,11 +161,9 @@ def user_variables(shell: Any) -> list[list[str]]:
 def completion_names(shell: Any) -> str:
     """The names code typed in this kernel can use, one per line: the user's variables (newest first, with
     type and size) and the preamble's names the kernel holds (``Chem``, ``u``, ``chem``, …)."""
-    namespace, hidden = shell.user_ns, _hidden(shell)
-    names = [name for name, value in namespace.items() if _shown(name, value, hidden)][::-1][:MAX_NAMES]
-    lines = [f"{name}: {describe_value(namespace[name])}" for name in names]
+    lines = [f"{name}: {description}" for name, description in user_variables(shell)[:MAX_NAMES]]
     preamble = sys.modules.get("domain_tools.preamble")
-    imported = [name for name in getattr(preamble, "__all__", ()) if name in namespace]
+    imported = [name for name in getattr(preamble, "__all__", ()) if name in shell.user_ns]
     if imported:
         lines.append(f"imported: {', '.join(imported)}")
     return "\n".join(lines)
