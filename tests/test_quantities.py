@@ -125,6 +125,10 @@ def test_a_listed_set_is_bound_as_one_collection():
     (literal,) = find_literals(f"Which of these has the highest TPSA: {listed}?")
     assert literal.name == "molecules_1" and eval(literal.code) == dict(zip(names, smiles, strict=True))
     assert "dict of 12" in literal.shown() and "smiles_" not in literal.shown()
+    for said in ("{name}: {smiles}", "{name} = {smiles}", "{name} ({smiles})"):  # labels as prose writes them
+        listed = "; ".join(said.format(name=n, smiles=s) for n, s in zip(["uric acid", *names], smiles, strict=False))
+        (literal,) = find_literals(f"Panel for the screen. SMILES: {listed}. Which two are most alike?")
+        assert list(eval(literal.code))[:2] == ["uric acid", "ethanol"], literal.code
     times = ", ".join(f"2024-01-{day:02d} 00:00" for day in range(1, 17))
     (stamps,) = find_literals(f"Fold these timestamps on a 2.5 d period: {times}.")
     assert stamps.name == "times_1" and stamps.code.startswith("Time([") and stamps.code.count("2024-01-") == 16

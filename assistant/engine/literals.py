@@ -274,17 +274,19 @@ def find_literals(question: str, taken: dict[str, str] | None = None) -> list[Li
 
 _FASTA_HEADER = re.compile(r"^>(\S+)", re.MULTILINE)
 _NAME_WORDS = re.compile(r"[A-Za-z][\w\-']*")
+_NAME_MARKS = " \t:=(\u2013\u2014-"  # what stands between an item's name and its value
 _LIST_SEPARATOR = re.compile(r"[,;:\n?!)]|\.\s|\b(?:and|or)\b")
 
 
 def _item_name(question: str, start: int, end: int) -> str | None:
     """The name a listed item is given between the item before it (``start``) and itself (``end``): the word
-    or two just before it, before a bracket, or the FASTA header above it."""
+    or two just before it (before a colon, an equals sign or a bracket), or the FASTA header above it."""
     line_start = question.rfind("\n", 0, end) + 1
     if not question[line_start:end].strip():
         headers = list(_FASTA_HEADER.finditer(question, 0, max(line_start - 1, 0)))
         return headers[-1][1] if headers else None
-    chunk = _NAME_WORDS.findall(_LIST_SEPARATOR.split(question[start:end])[-1].split("(")[0])
+    between = question[start:end].rstrip(_NAME_MARKS)  # "ketoprofen: CC(…)", "aspirin = CC(…)", "tolmetin ("
+    chunk = _NAME_WORDS.findall(_LIST_SEPARATOR.split(between)[-1].split("(")[0])
     if not chunk or chunk[-1].lower() in STOP_WORDS:
         return None
     return " ".join(chunk) if len(chunk) <= 2 else chunk[-1]  # "uric acid", but not "smiles for limonene"
