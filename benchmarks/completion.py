@@ -5,11 +5,12 @@ same prompts in the same run, and quality on lines masked from the worked exampl
 
 Latency: a context of about 1,000 tokens (notebook cells and worked examples as the preceding cells), then a
 line typed two characters at a time, a completion asked at each step, as an editor asks when the user
-pauses. The first request of a sequence reads the whole context (cold) and is reported apart; the others
-reuse the evaluated prefix. The same prompts then go to ``Llama.create_completion`` directly (llama.cpp's own
-prefix reuse, nothing of sciwand's) from a cold start, so the overhead is sciwand's prompt building, cut and
-kept state. The last row is what the kept state is for: the first request after a chat reply has taken the
-model's cache.
+pauses. Each request is timed twice: when its first words are there to show (the editor streams the
+suggestion, so this is what the user waits for) and when the whole suggestion is. The first request of a
+sequence reads the whole context (cold) and is reported apart; the others reuse the evaluated prefix. The
+same prompts then go to ``Llama.create_completion`` directly (llama.cpp's own prefix reuse, nothing of
+sciwand's) from a cold start, so the overhead is sciwand's prompt building, cut and kept state. The last
+column is what the kept state is for: the first request after a chat reply has taken the model's cache.
 
 Quality: one line masked in each of ``--cases`` cells (every worked example and notebook cell of two lines
 or more, a line chosen with a fixed seed; then one-line examples in file order), completed from the lines
@@ -34,7 +35,7 @@ from langchain_core.messages import HumanMessage
 from assistant.engine.completion import CompletionRequest, fim_prompt, suggest
 from assistant.engine.literals import binding_code, find_literals
 from assistant.llm.completion import LocalCompleter
-from assistant.llm.local_model import FIM_STOP, LocalChatModel, _fim_tokens, _load
+from assistant.llm.local_model import FIM_STOP, LocalChatModel, fim_tokens
 from assistant.llm.weights import ensure_model_file
 from assistant.runs.examples_run import ExampleError, ExampleKernel
 from domain_tools.examples import Example, load_all, normalise
@@ -151,45 +152,74 @@ def _typing_requests() -> list[CompletionRequest]:
     return [CompletionRequest(TYPED_LINE[:end], "", tuple(kept), names) for end in range(8, len(TYPED_LINE), 2)]
 
 
-def _seconds(action: Any) -> float:
+@dataclass
+class Timing:
+    """One request: when its first words were shown, and when the whole suggestion was there (seconds)."""
+
+    first: float
+    whole: float
+
+
+def _timed(write: Any) -> Timing:
+    """``write(shown)`` writes a suggestion, calling ``shown()`` as its first words are there to show."""
     started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
+    first: list[float] = []
+    write(lambda: first or first.append(time.perf_counter() - started))
+    whole = time.perf_counter() - started
+    return Timing(first[0] if first else whole, whole)
 
 
 def latency(model: LocalChatModel) -> dict[str, Any]:
-    llama, _ = _load(model.model_path, model.n_ctx, model.n_threads)
+    llama, _ = model.engine()
     requests = _typing_requests()
     completer = LocalCompleter(model)
     offered: list[str] = []
-    llama.reset()
-    ours = [_seconds(lambda r=request: offered.append(suggest(r, completer) or "")) for request in requests]
-    print("  sciwand, each request (s):", " ".join(f"{s:.2f}" for s in ours), flush=True)
-    llama.reset()
 
-    def raw(request: CompletionRequest, suggestion: str) -> None:
-        """The same prompt by llama.cpp alone, written to the length of sciwand's suggestion."""
+    def ours(request: CompletionRequest, shown: Any) -> None:
+        offered.append(suggest(request, completer, lambda text: shown()) or "")
+
+    def raw(request: CompletionRequest, suggestion: str, shown: Any) -> None:
+        """The same prompt by llama.cpp alone, streamed to the length of sciwand's suggestion."""
         prompt = fim_prompt(request)
-        tokens = _fim_tokens(llama, prompt.prefix, prompt.suffix)
+        tokens = fim_tokens(llama, prompt.prefix, prompt.suffix)
         wanted = len(llama.tokenize(suggestion.encode(), add_bos=False)) + 1
-        llama.create_completion(tokens, max_tokens=wanted, temperature=0.0, stop=FIM_STOP)
+        for part in llama.create_completion(tokens, max_tokens=wanted, temperature=0.0, stop=FIM_STOP, stream=True):
+            if part["choices"][0]["text"].strip():
+                shown()
 
-    baseline = [_seconds(lambda r=request, o=text: raw(r, o)) for request, text in zip(requests, offered, strict=True)]
+    llama.reset()
+    sciwand = [_timed(lambda shown, r=request: ours(r, shown)) for request in requests]
+    print("  sciwand, first words (s):", " ".join(f"{t.first:.2f}" for t in sciwand), flush=True)
+    print("  sciwand, whole (s):", " ".join(f"{t.whole:.2f}" for t in sciwand), flush=True)
+    llama.reset()
+    baseline = [
+        _timed(lambda shown, r=request, o=text: raw(r, o, shown))
+        for request, text in zip(requests, offered, strict=True)
+    ]
     model.invoke([HumanMessage("Say OK.")], max_tokens=4)  # a chat reply takes the cache
-    after_chat_ours = _seconds(lambda: suggest(requests[-1], completer))
+    after_chat_ours = _timed(lambda shown: ours(requests[-1], shown))
     model.invoke([HumanMessage("Say OK.")], max_tokens=4)
-    after_chat_raw = _seconds(lambda: raw(requests[-1], offered[-1]))
-    tokens = len(_fim_tokens(llama, fim_prompt(requests[0]).prefix, ""))
+    after_chat_raw = _timed(lambda shown: raw(requests[-1], offered[-1], shown))
     return {
-        "context_tokens": tokens,
+        "context_tokens": len(fim_tokens(llama, fim_prompt(requests[0]).prefix, "")),
         "requests": len(requests),
-        "sciwand": {"cold": ours[0], "p50": _p(ours[1:], 50), "p90": _p(ours[1:], 90), "after_chat": after_chat_ours},
-        "raw": {
-            "cold": baseline[0],
-            "p50": _p(baseline[1:], 50),
-            "p90": _p(baseline[1:], 90),
-            "after_chat": after_chat_raw,
-        },
+        "suggestion_chars": statistics.median(len(text) for text in offered),
+        "sciwand": _figures(sciwand, after_chat_ours),
+        "raw": _figures(baseline, after_chat_raw),
+    }
+
+
+def _figures(timings: list[Timing], after_chat: Timing) -> dict[str, Any]:
+    """Cold (the first request) apart; p50 and p90 of the others, which reuse the evaluated prefix."""
+    warm = timings[1:]
+    return {
+        moment: {
+            "cold": getattr(timings[0], moment),
+            "p50": _p([getattr(t, moment) for t in warm], 50),
+            "p90": _p([getattr(t, moment) for t in warm], 90),
+            "after_chat": getattr(after_chat, moment),
+        }
+        for moment in ("first", "whole")
     }
 
 
@@ -208,14 +238,16 @@ def main(argv: list[str] | None = None) -> int:
     timing = figures["latency"]
     print(
         f"\nlatency, {timing['requests']} requests typing one line after {timing['context_tokens']} tokens of context"
+        f" (median suggestion {timing['suggestion_chars']:.0f} characters)"
     )
-    print(f"{'':<22} {'cold s':>8} {'p50 s':>8} {'p90 s':>8} {'after chat s':>13}")
-    for name in ("sciwand", "raw"):
-        row = timing[name]
-        label = "sciwand suggest()" if name == "sciwand" else "llama.cpp raw"
-        print(f"{label:<22} {row['cold']:>8.2f} {row['p50']:>8.2f} {row['p90']:>8.2f} {row['after_chat']:>13.2f}")
-    overhead = timing["sciwand"]["p50"] / timing["raw"]["p50"] - 1
-    print(f"overhead at p50: {overhead:+.0%}")
+    print(f"{'':<36} {'cold s':>8} {'p50 s':>8} {'p90 s':>8} {'after chat s':>13}")
+    for moment, what in (("first", "first words shown"), ("whole", "whole suggestion")):
+        for name, label in (("sciwand", "sciwand"), ("raw", "llama.cpp raw")):
+            row = timing[name][moment]
+            cells = f"{row['cold']:>8.2f} {row['p50']:>8.2f} {row['p90']:>8.2f} {row['after_chat']:>13.2f}"
+            print(f"{what + ', ' + label:<36} {cells}")
+        overhead = timing["sciwand"][moment]["p50"] / timing["raw"][moment]["p50"] - 1
+        print(f"{what}: overhead at p50 {overhead:+.0%}")
     if not args.skip_quality:
         figures["quality"] = quality(model, cases(args.cases))
         q = figures["quality"]

@@ -205,33 +205,52 @@ class Handler(BaseHTTPRequestHandler):
     def send_reply(self, text: str, pieces: int = 4, gate: tuple[int, threading.Event] | None = None) -> None:
         """The reply as chat-completion chunks, streamed as SSE (the loop always streams); ``gate`` (n, event)
         holds the stream before its n-th piece until the event is set, as a model still writing."""
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        size = max(1, len(text) // pieces + 1)
-        deltas = [{"role": "assistant", "content": ""}] + [
-            {"content": text[i : i + size]} for i in range(0, len(text), size)
-        ]
-        for index, delta in enumerate(deltas):
-            if gate is not None and index == gate[0]:
-                gate[1].wait(120)
-            finish = "stop" if index == len(deltas) - 1 else None
-            chunk = {
+        deltas = [{"role": "assistant", "content": ""}] + [{"content": piece} for piece in split(text, pieces)]
+        chunks = [
+            {
                 "id": "chatcmpl-test",
                 "object": "chat.completion.chunk",
                 "created": 0,
                 "model": "test-model",
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                "choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if last else None}],
             }
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.flush()
+            for delta, last in zip(deltas, [False] * (len(deltas) - 1) + [True], strict=True)
+        ]
         if (self.body.get("stream_options") or {}).get("include_usage"):  # as OpenAI and llama.cpp's server do
             usage = prompt_usage(self.body, completion_tokens=len(deltas) - 1)
-            chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "choices": [], "usage": usage}
+            chunks.append({"id": "chatcmpl-test", "object": "chat.completion.chunk", "choices": [], "usage": usage})
+        self.send_events(chunks, gate)
+
+    def send_completion(self, text: str, pieces: int = 4, gate: tuple[int, threading.Event] | None = None) -> None:
+        """``text`` as the OpenAI completions API streams it (``"stream": true``), or whole when not asked to."""
+        if not self.body.get("stream"):
+            self.send_json(200, {"id": "cmpl", "object": "text_completion", "choices": [{"index": 0, "text": text}]})
+            return
+        chunks = [
+            {"id": "cmpl", "object": "text_completion", "choices": [{"index": 0, "text": piece}]}
+            for piece in split(text, pieces)
+        ]
+        self.send_events(chunks, gate)
+
+    def send_events(self, chunks: list[dict], gate: tuple[int, threading.Event] | None) -> None:
+        """``chunks`` as server-sent events, then ``[DONE]``; ``gate`` holds the n-th until its event is set."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        for index, chunk in enumerate(chunks):
+            if gate is not None and index == gate[0]:
+                gate[1].wait(120)
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            self.wfile.flush()
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
+
+
+def split(text: str, pieces: int) -> list[str]:
+    """``text`` in ``pieces`` parts or fewer, as a model streams it."""
+    size = max(1, len(text) // pieces + 1)
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def prompt_usage(body: dict, completion_tokens: int) -> dict[str, int]:

@@ -74,3 +74,35 @@ def test_the_model_may_stop_writing_once_the_statement_is_over():
     suggest(CompletionRequest("for name in names:"), block)
     assert not block.finished("\n    print(name)\n    total += 1")
     assert block.finished("\n    print(name)\nx")
+
+
+@pytest.mark.parametrize(
+    ("line_before", "text", "offered"),
+    [
+        ("heavy = [m for m in mols if MolWt(m) > ", "1000000000000000000000000000", "1"),  # a greedy loop
+        ("pairs = ", "[(a, b)" + ", (a, b)" * 4 + "]", "[(a, b)" + ", (a, b)" * 4 + "]"),  # repeats, but code
+        ("            if x:", "\n" + " " * 16 + "n += 1", "\n" + " " * 16 + "n += 1"),  # deep indents are no loop
+        ("", "# %%\nimport numpy as np", ""),  # the model starting a next cell of its prompt
+        ("x = 1", "\n# %%\ny = 2", ""),
+    ],
+)
+def test_a_runaway_repetition_or_a_next_cell_is_never_offered(line_before, text, offered):
+    assert cut_suggestion(text, line_before) == offered
+
+
+def test_the_model_stops_at_a_runaway_repetition():
+    model = Recording("")
+    suggest(CompletionRequest("limit = "), model)
+    assert not model.finished("10000000") and model.finished("1" + "0" * 20)
+
+
+def test_each_longer_suggestion_is_shown_as_the_model_writes_and_typing_on_stops_it():
+    model = Recording("MolWt(mol)\nprint")
+    shown: list[str] = []
+    typed_on = False
+    assert suggest(CompletionRequest("mw = Descriptors."), model, shown.append, lambda: typed_on) == "MolWt(mol)"
+    for text in ("Mol", "MolWt", "MolWt ", "MolWt(mol)", "MolWt(mol)\n"):
+        assert not model.finished(text)
+    assert shown == ["Mol", "MolWt", "MolWt(mol)"]  # only growth is shown, trailing spaces wait for more
+    typed_on = True
+    assert model.finished("MolWt(mol)")  # the user typed on: the model stops writing

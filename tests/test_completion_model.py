@@ -31,9 +31,7 @@ def test_the_embedded_model_completes_the_statement_at_the_cursor(embedded):
 
 
 def test_a_completion_answers_nothing_at_once_while_the_model_is_busy(embedded):
-    from assistant.llm.local_model import _load
-
-    _, lock = _load(embedded.model_path, embedded.n_ctx, embedded.n_threads)
+    _, lock = embedded.engine()
     with lock:  # as a chat reply holds it
         assert embedded.fill_in("x = ", "", 8) is None
 
@@ -44,3 +42,16 @@ def test_after_a_chat_reply_the_same_cell_gets_the_same_suggestion(embedded):
     before = suggest(request, completer)
     embedded.invoke([HumanMessage("Say OK.")], max_tokens=4)  # the chat evaluates its own prompt
     assert suggest(request, completer) == before
+
+
+def test_typing_on_in_a_cell_keeps_its_state_once_not_once_per_key(embedded, monkeypatch):
+    from assistant.llm import local_model
+
+    taken: list[int] = []
+    real = local_model.snapshot
+    monkeypatch.setattr(local_model, "snapshot", lambda llama: taken.append(1) or real(llama))
+    cells = (*CELLS, "# " + "calibration notes " * 30)  # a context long enough to be worth keeping
+    line = "spread = readings.max() - readings.min()"
+    for end in range(12, len(line), 4):
+        suggest(CompletionRequest(line[:end], "", cells), LocalCompleter(embedded))
+    assert len(taken) == 1

@@ -30,8 +30,7 @@ def scripted_endpoint(serve: Any, replies: list[str]) -> tuple[Any, dict[str, st
             handler.send_reply(replies[min(len(chats), len(replies)) - 1])
         else:
             assert handler.path.endswith("/completions"), handler.path
-            choice = {"index": 0, "text": SUGGESTION, "finish_reason": "stop"}
-            handler.send_json(200, {"id": "cmpl", "object": "text_completion", "choices": [choice]})
+            handler.send_completion(SUGGESTION)
 
     server = serve(behaviour)
     return server, {"SCIWAND_MODEL": "openai:test-model", "SCIWAND_BASE_URL": server.base_url}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -19,7 +21,7 @@ SUGGESTION = "MolWt(mol)\nprint(mw)\nunrelated = 1"
 def completions(handler, number: int) -> None:
     """``/completions`` answers SUGGESTION, as the OpenAI completions API does."""
     assert handler.path.endswith("/completions"), handler.path
-    handler.send_json(200, {"id": "cmpl", "object": "text_completion", "choices": [{"index": 0, "text": SUGGESTION}]})
+    handler.send_completion(SUGGESTION)
 
 
 @pytest.fixture
@@ -83,3 +85,32 @@ async def test_completion_can_be_switched_off_and_refuses_a_bad_body(jp_fetch, e
     service.settings = replace(service.settings, inline_completion=False)  # as SCIWAND_INLINE_COMPLETION=0 does
     assert await complete(jp_fetch, prefix="x = ") == {"text": "", "status": "off"}
     assert endpoint.requests == []  # nothing asked of the model
+
+
+async def test_a_suggestion_streams_as_the_model_writes_it(jp_fetch, endpoint):
+    body = json.dumps({"prefix": "mw = Descriptors.", "stream": True})
+    response = await jp_fetch("sciwand", "complete", method="POST", body=body, request_timeout=60)
+    assert response.headers["Content-Type"] == "application/x-ndjson"
+    *partials, last = [json.loads(line) for line in response.body.decode().splitlines()]
+    assert last == {"text": "MolWt(mol)", "status": "ok", "done": True}
+    shown = [reply["text"] for reply in partials if not reply["done"]]
+    assert len(shown) == len(partials) >= 2 and "MolWt(mol)".startswith(shown[0])
+    assert all(later.startswith(earlier) and later != earlier for earlier, later in pairwise(shown))
+    assert endpoint.requests[-1]["stream"] is True  # the endpoint streams too, and is read as it writes
+
+
+async def test_a_client_that_goes_away_stops_the_model(jp_serverapp, serve):
+    whole = "sum(doses) + offsets[0] * weights[1] - baseline"  # one statement: nothing but the client ends it
+    writing = threading.Event()
+    server = serve(lambda handler, number: handler.send_completion(whole, pieces=6, gate=(1, writing)))
+    service = jp_serverapp.web_app.settings["sciwand"].completion
+    service.settings = replace(service.settings, base_url=server.base_url)
+    gone = threading.Event()
+    replies = service.stream({"prefix": "total = "}, gone)
+    first = await anext(replies)
+    assert first["done"] is False and whole.startswith(first["text"])
+    gone.set()  # the user typed on
+    writing.set()
+    *_, last = [reply async for reply in replies]
+    assert last["done"] and last["status"] == "ok"
+    assert whole.startswith(last["text"]) and len(last["text"]) < len(whole)  # the model was stopped

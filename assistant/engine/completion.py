@@ -10,6 +10,7 @@ the completer's business (``assistant/llm/completion.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.llm.completion import Completer
@@ -18,6 +19,7 @@ CONTEXT_CHARS = 4000  # of preceding cells: about 1,000 tokens, read once and th
 NAMES_CHARS = 1200  # of the kernel's names and their types
 MAX_TOKENS = 64  # a statement or a short block
 CELL_SEPARATOR = "\n\n# %%\n"
+RUNAWAY_CHARS = 16  # a unit of one to four characters repeated this far is a greedy model looping, not code
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,30 @@ class FimPrompt:
     suffix: str  # everything after it
 
 
-def suggest(request: CompletionRequest, completer: Completer) -> str | None:
-    """The completion at the cursor, cut to its statement ("" for none); None while the model is busy."""
+def suggest(
+    request: CompletionRequest,
+    completer: Completer,
+    partial: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> str | None:
+    """The completion at the cursor, cut to its statement ("" for none); None while the model is busy.
+
+    A model that writes token by token shows each longer suggestion to ``partial`` as it goes (the editor
+    shows the first words long before the statement is over), and stops as soon as ``cancelled`` says the
+    user typed on."""
     prompt = fim_prompt(request)
     line_before = request.prefix.rsplit("\n", 1)[-1]
+    shown = ""
 
-    def finished(text: str) -> bool:  # the cut already drops something: the statement is over
-        return cut_suggestion(text, line_before).lstrip("\n") != text.rstrip().lstrip("\n")
+    def finished(text: str) -> bool:
+        nonlocal shown
+        offered = cut_suggestion(text, line_before)
+        if partial is not None and len(offered) > len(shown) and offered.startswith(shown):
+            shown = offered
+            partial(offered)
+        # the cut already drops something: the statement is over, or the model loops
+        over = offered.lstrip("\n") != text.rstrip().lstrip("\n")
+        return over or (cancelled is not None and cancelled())
 
     text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS, finished)
     if text is None:
@@ -71,6 +90,8 @@ def fim_prompt(request: CompletionRequest, budget: int = CONTEXT_CHARS) -> FimPr
 
 
 _OPENS, _CLOSES = "([{", ")]}"
+_RUN = re.compile(r"(.{1,4}?)\1{3,}")
+_SEPARATOR_LINE = re.compile(r"^" + re.escape(CELL_SEPARATOR.strip()), re.MULTILINE)
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|#[^\n]*", re.DOTALL)
 
 
@@ -84,11 +105,23 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+def _sane(text: str) -> str:
+    """``text`` before the prompt's own cell separator (the model starting a next cell) and before a runaway
+    repetition ("1000000000…", "))))))))…"), which a greedy small model writes until its token limit."""
+    separator = _SEPARATOR_LINE.search(text)
+    if separator:
+        text = text[: separator.start()]
+    for run in _RUN.finditer(text):
+        if len(run.group(0)) >= RUNAWAY_CHARS and run.group(1).strip():
+            return text[: run.start()]
+    return text
+
+
 def cut_suggestion(text: str, line_before: str) -> str:
     """``text`` up to the end of the statement the cursor is in: its line, the lines its open brackets carry
     on to, and the indented body of a block it opens (``for …:``, ``def …:``). ``line_before`` is the cursor's
-    line up to the cursor."""
-    lines = text.rstrip().split("\n")
+    line up to the cursor. A runaway repetition and a next cell are never offered."""
+    lines = _sane(text).rstrip().split("\n")
     if not lines[0].strip() and len(lines) > 1 and not line_before.strip():
         lines = lines[1:]  # the model started with the line break the user is about to type
     head = line_before + lines[0]

@@ -1,14 +1,18 @@
 """Inline completion for the JupyterLab editor: ``POST /sciwand/complete`` with the cell around the cursor.
 
 The model is the panel's (one llama.cpp instance for both); a completion never waits behind a chat reply, it
-answers "busy" at once. The kernel's names go in the prompt: they are read silently from the notebook's
-kernel in the background, at most every few seconds, so a request never waits for a kernel running a cell.
+answers "busy" at once. The suggestion streams: the editor shows its first words while the model writes the
+rest, and a client that goes away (the user typed on) stops the model. The kernel's names go in the prompt:
+they are read silently from the notebook's kernel in the background, at most every few seconds, so a request
+never waits for a kernel running a cell.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,26 +42,55 @@ class CompletionService:
     kernel_manager: MappingKernelManager
     _names: dict[str, _Names] = field(default_factory=dict)
 
-    async def complete(self, body: dict[str, Any]) -> dict[str, str]:
+    async def complete(self, body: dict[str, Any], gone: threading.Event | None = None) -> dict[str, str]:
         """``{"text": suggestion, "status": "ok" | "busy" | "off" | "unavailable"}`` for a request body
         ``{"prefix", "suffix", "cells", "kernel_id"}``; a model that fails raises ``SciwandError``."""
+        replies = [reply async for reply in self.stream(body, gone)]
+        return {"text": replies[-1]["text"], "status": replies[-1]["status"]}
+
+    async def stream(self, body: dict[str, Any], gone: threading.Event | None = None) -> AsyncIterator[dict[str, Any]]:
+        """``{"text", "done": False}`` for each longer suggestion as the model writes it, then the whole one,
+        ``{"text", "status", "done": True}``. Setting ``gone``, or closing the iterator early, stops the model."""
         if not self.settings.inline_completion:
-            return {"text": "", "status": "off"}
+            yield {"text": "", "status": "off", "done": True}
+            return
         request = CompletionRequest(
             prefix=str(body.get("prefix", "")),
             suffix=str(body.get("suffix", "")),
             cells=tuple(str(cell) for cell in body.get("cells", [])),
             names=self._kernel_names(str(body.get("kernel_id", ""))),
         )
-        return await asyncio.get_running_loop().run_in_executor(None, self._suggest, request)
+        loop = asyncio.get_running_loop()
+        partials: asyncio.Queue[str] = asyncio.Queue()
+        gone = gone or threading.Event()
 
-    def _suggest(self, request: CompletionRequest) -> dict[str, str]:
+        def shown(text: str) -> None:  # called from the worker thread
+            loop.call_soon_threadsafe(partials.put_nowait, text)
+
+        written = loop.run_in_executor(None, self._suggest, request, shown, gone.is_set)
+        try:
+            while True:
+                waiting = asyncio.ensure_future(partials.get())
+                await asyncio.wait({waiting, written}, return_when=asyncio.FIRST_COMPLETED)
+                if not waiting.done():
+                    waiting.cancel()
+                    break
+                yield {"text": waiting.result(), "done": False}
+            while not partials.empty():  # shown before the model returned (the thread queued them first)
+                yield {"text": partials.get_nowait(), "done": False}
+            yield {**await written, "done": True}
+        finally:
+            gone.set()  # the client went away: the model stops at its next token
+
+    def _suggest(
+        self, request: CompletionRequest, shown: Callable[[str], None], cancelled: Callable[[], bool]
+    ) -> dict[str, str]:
         """Runs in a worker thread: the model may load, and llama.cpp blocks while it writes."""
         model, _ = self.models.get(self.settings)
         completer = completer_for(self.settings, model)
         if completer is None:  # a provider with no completion API here (Anthropic, Ollama, …)
             return {"text": "", "status": "unavailable"}
-        text = suggest(request, completer)
+        text = suggest(request, completer, shown, cancelled)
         return {"text": "", "status": "busy"} if text is None else {"text": text, "status": "ok"}
 
     def _kernel_names(self, kernel_id: str) -> str:

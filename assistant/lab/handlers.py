@@ -8,7 +8,9 @@ never a traceback.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +18,7 @@ from jupyter_server.auth.decorator import authorized, ws_authenticated
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
+from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from assistant.errors import InputError, SciwandError
@@ -96,7 +99,9 @@ class HistoryHandler(_LabHandler):
 
 
 class CompletionHandler(_LabHandler):
-    """Inline completion: the suggestion at the cursor of a cell being typed (``assistant/lab/completion.py``)."""
+    """Inline completion: the suggestion at the cursor of a cell being typed (``assistant/lab/completion.py``).
+    With ``"stream": true`` the answer is one JSON object per line as the model writes (NDJSON), the last
+    one ``"done": true``; a client that closes the connection stops the model."""
 
     @web.authenticated
     @authorized
@@ -105,10 +110,32 @@ class CompletionHandler(_LabHandler):
         if not isinstance(body, dict):
             raise web.HTTPError(400, "the body is a JSON object: prefix, suffix, cells, kernel_id")
         try:
-            reply = await self.lab.completion.complete(body)
+            if body.get("stream"):
+                await self._stream(body)
+                return
+            reply = await self.lab.completion.complete(body, self.gone)
         except SciwandError as exc:  # a model that cannot load, an endpoint that fails: one line, no traceback
             raise web.HTTPError(502, str(exc)) from None
         self.finish(reply)
+
+    def initialize(self) -> None:
+        self.gone = threading.Event()
+
+    def on_connection_close(self) -> None:
+        self.gone.set()  # the user typed on: the model stops at its next token, written or not
+
+    async def _stream(self, body: dict[str, Any]) -> None:
+        self.set_header("Content-Type", "application/x-ndjson")
+        replies = self.lab.completion.stream(body, self.gone)
+        try:
+            async for reply in replies:
+                self.write(json.dumps(reply) + "\n")
+                await self.flush()
+        except StreamClosedError:  # the user typed on and the editor dropped the request
+            return
+        finally:
+            await replies.aclose()
+        self.finish()
 
 
 class VariablesHandler(_LabHandler):

@@ -7,6 +7,7 @@ gets the OpenAI completions API's ``prompt`` and ``suffix``. Other providers hav
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Protocol
@@ -47,7 +48,8 @@ class RemoteCompleter:
         self.timeout = timeout
 
     def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
-        """One request (no stream: the endpoint's ``stop`` ends it at a blank line; ``finished`` is not needed)."""
+        """One streamed request, read until the endpoint ends it (``stop``: a blank line) or ``finished`` says
+        the text is whole; closing the stream early stops the endpoint's model too."""
         key = os.environ.get("OPENAI_API_KEY")  # read here, never stored
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         body = {
@@ -57,13 +59,22 @@ class RemoteCompleter:
             "max_tokens": max_tokens,
             "temperature": 0,
             "stop": ["\n\n"],
+            "stream": True,
         }
+        text = ""
         try:
-            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
-            response.raise_for_status()
-            return response.json()["choices"][0]["text"]
+            with httpx.stream("POST", self.url, json=body, headers=headers, timeout=self.timeout) as response:
+                response.raise_for_status()
+                for line in response.iter_lines():
+                    data = line.removeprefix("data:").strip()
+                    if not line.startswith("data:") or data == "[DONE]":
+                        continue
+                    text += json.loads(data)["choices"][0]["text"]
+                    if finished is not None and finished(text):
+                        break
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
             raise BackendError(f"completion at {self.url} failed: {exc}") from None
+        return text
 
 
 # A completion that takes longer than this is no use to someone typing.

@@ -94,7 +94,7 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
+        llama, lock = self.engine()
         chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
         with lock:
             if messages and messages[0].type == "system":
@@ -140,18 +140,24 @@ class LocalChatModel(BaseChatModel):
                 usage = UsageMetadata(input_tokens=prompt_tokens, output_tokens=0, total_tokens=prompt_tokens)
                 yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
 
+    def engine(self) -> tuple[Any, threading.Lock]:
+        """The llama.cpp instance this model shares (loaded on first use), and the lock its writers hold."""
+        return _load(self.model_path, self.n_ctx, self.n_threads)
+
     def fill_in(
         self, prefix: str, suffix: str, max_tokens: int, finished: Callable[[str], bool] | None = None
     ) -> str | None:
         """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
         so a completion never waits behind one. It stops as soon as ``finished`` says the text holds the whole
         suggestion (on 2 cores each token costs ~70 ms). The completion's own evaluated state is kept in memory:
-        after a chat reply it is restored, and only the part of the prompt typed since is evaluated again."""
-        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
+        after a chat reply it is restored, and only the part of the prompt typed since is evaluated again. It is
+        taken again (tens of MB) only when the prompt has moved on from it by more than KEPT_STATE_SLACK tokens,
+        about once per cell rather than once per key."""
+        llama, lock = self.engine()
         if not lock.acquire(blocking=False):
             return None
         try:
-            tokens = _fim_tokens(llama, prefix, suffix)
+            tokens = fim_tokens(llama, prefix, suffix)
             kept = _COMPLETION_STATES.get(id(llama))
             current = list(llama.input_ids[: llama.n_tokens])
             if kept is not None and _common_prefix(kept[0], tokens) > _common_prefix(current, tokens):
@@ -163,8 +169,8 @@ class LocalChatModel(BaseChatModel):
                 if finished is not None and finished(text):
                     stream.close()
                     break
-            evaluated = list(llama.input_ids[: llama.n_tokens])
-            _COMPLETION_STATES[id(llama)] = (evaluated, snapshot(llama))
+            if kept is None or _common_prefix(kept[0], tokens) < len(tokens) - KEPT_STATE_SLACK:
+                _COMPLETION_STATES[id(llama)] = (list(llama.input_ids[: llama.n_tokens]), snapshot(llama))
             return text
         finally:
             lock.release()
@@ -179,11 +185,13 @@ class LocalChatModel(BaseChatModel):
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
 
 
-# The state llama.cpp held after the latest completion, by llama instance: (its tokens, the state's bytes).
+# The state llama.cpp held after a recent completion, by llama instance: (its tokens, the state's bytes).
 _COMPLETION_STATES: dict[int, tuple[list[int], bytes]] = {}
+# Tokens past a kept state that are cheaper to evaluate again (under a second) than to snapshot on every key.
+KEPT_STATE_SLACK = 64
 
 
-def _fim_tokens(llama: Any, prefix: str, suffix: str) -> list[int]:
+def fim_tokens(llama: Any, prefix: str, suffix: str) -> list[int]:
     """The fill-in-the-middle prompt as tokens; a model whose vocabulary has no FIM tokens cannot complete."""
     specials = [llama.tokenize(token.encode(), add_bos=False, special=True) for token in FIM_TOKENS]
     if any(len(ids) != 1 for ids in specials):

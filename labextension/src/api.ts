@@ -85,6 +85,11 @@ export interface ICompletionReply {
   status: 'ok' | 'busy' | 'off' | 'unavailable';
 }
 
+/** One line of a streamed answer: the suggestion so far, then (`done`) the whole one with its status. */
+export type ICompletionPart =
+  | { text: string; done: false }
+  | (ICompletionReply & { done: true });
+
 /** The model's suggestion at the cursor; `signal` cancels the request. */
 export async function fetchCompletion(
   settings: ServerConnection.ISettings,
@@ -94,6 +99,37 @@ export async function fetchCompletion(
   const init = { method: 'POST', body: JSON.stringify(body), signal };
   const response = await request(settings, 'complete', {}, init);
   return (await response.json()) as ICompletionReply;
+}
+
+/**
+ * The suggestion as the model writes it: each longer one, then the whole
+ * one (`done`). Aborting `signal` ends the stream, and the server stops the
+ * model.
+ */
+export async function* streamCompletion(
+  settings: ServerConnection.ISettings,
+  body: ICompletionRequest,
+  signal?: AbortSignal
+): AsyncGenerator<ICompletionPart> {
+  const init = { method: 'POST', body: JSON.stringify({ ...body, stream: true }), signal };
+  const response = await request(settings, 'complete', {}, init);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffered += decoder.decode(value, { stream: !done });
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim()) {
+        yield JSON.parse(line) as ICompletionPart;
+      }
+    }
+    if (done) {
+      return;
+    }
+  }
 }
 
 /** The socket URL for one notebook: its kernel id and path. */

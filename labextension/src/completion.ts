@@ -5,15 +5,18 @@
  * cursor, the code cells before it and the kernel's names); JupyterLab shows
  * it as ghost text, and Tab accepts it.
  *
+ * The suggestion streams: the first words show as soon as the model writes
+ * them (an incomplete item JupyterLab then asks the rest of, `stream()`).
  * JupyterLab debounces the requests (the provider's `debouncerDelay`) and
  * drops a reply that comes after the user typed on; the provider also aborts
  * the request still in flight when the next one starts, so the server stops
- * waiting on it.
+ * the model.
  */
 import type { ICellModel } from '@jupyterlab/cells';
 import type {
   CompletionHandler,
   IInlineCompletionContext,
+  IInlineCompletionItem,
   IInlineCompletionList,
   IInlineCompletionProvider
 } from '@jupyterlab/completer';
@@ -21,7 +24,13 @@ import { Text } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 
-import { errorText, fetchCompletion, ICompletionRequest } from './api';
+import {
+  errorText,
+  fetchCompletion,
+  ICompletionPart,
+  ICompletionRequest,
+  streamCompletion
+} from './api';
 import { wandIcon } from './icon';
 
 /** Characters of the preceding cells sent: the nearest ones (the server keeps what fits its prompt). */
@@ -137,6 +146,7 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
   ): Promise<IInlineCompletionList> {
     this.pending?.abort(); // the user typed on: the last suggestion is no use any more
     this.pending = null;
+    this.streams.clear();
     if (!this.isEnabled() || (request.mimeType && !PYTHON.has(request.mimeType))) {
       return NOTHING;
     }
@@ -148,19 +158,47 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
     const controller = new AbortController();
     this.pending = controller;
     try {
-      const reply = await fetchCompletion(this.serverSettings, body, controller.signal);
-      // busy (the model writes a chat reply), off, unavailable: no suggestion
-      if (reply.status !== 'ok' || !reply.text.trim() || controller.signal.aborted) {
+      const parts = streamCompletion(this.serverSettings, body, controller.signal);
+      const first = await parts.next();
+      if (first.done || controller.signal.aborted) {
         return NOTHING;
       }
-      return { items: [{ insertText: reply.text }] };
-    } catch (error) {
-      if (!controller.signal.aborted) {
-        this.warn(error);
+      if (first.value.done) {
+        // busy (the model writes a chat reply), off, unavailable: no suggestion
+        const { status, text } = first.value;
+        return status === 'ok' && text.trim() ? { items: [{ insertText: text }] } : NOTHING;
       }
+      const token = `sciwand-${++this.streamed}`;
+      this.streams.set(token, { parts, controller });
+      return { items: [{ insertText: first.value.text, isIncomplete: true, token }] };
+    } catch (error) {
+      this.failed(error, controller);
       return NOTHING;
+    }
+  }
+
+  /** The rest of a suggestion `fetch` returned incomplete: each longer one as the model writes. */
+  async *stream(token: string): AsyncGenerator<{ response: IInlineCompletionItem }> {
+    const streaming = this.streams.get(token);
+    this.streams.delete(token);
+    if (!streaming) {
+      return;
+    }
+    try {
+      for await (const part of streaming.parts) {
+        if (streaming.controller.signal.aborted) {
+          return;
+        }
+        if (part.done) {
+          yield { response: { insertText: part.status === 'ok' ? part.text : '', isIncomplete: false } };
+          return;
+        }
+        yield { response: { insertText: part.text, isIncomplete: true } };
+      }
+    } catch (error) {
+      this.failed(error, streaming.controller);
     } finally {
-      if (this.pending === controller) {
+      if (this.pending === streaming.controller) {
         this.pending = null;
       }
     }
@@ -194,6 +232,13 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
     }
   }
 
+  /** A request that failed, unless because the user typed on (its abort). */
+  private failed(error: unknown, controller: AbortController): void {
+    if (!controller.signal.aborted) {
+      this.warn(error);
+    }
+  }
+
   /** A failed request, said once in the console (not on every key press). */
   private warn(error: unknown): void {
     const text = errorText(error);
@@ -207,6 +252,11 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
   private readonly isEnabled: () => boolean;
   private readonly warmed = new WeakSet<INotebookPanelLike>();
   private pending: AbortController | null = null;
+  private streamed = 0;
+  private readonly streams = new Map<
+    string,
+    { parts: AsyncGenerator<ICompletionPart>; controller: AbortController }
+  >();
   private enabledInJupyterLab = true;
   private lastWarning = '';
 }

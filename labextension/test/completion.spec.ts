@@ -29,11 +29,59 @@ const NOTEBOOK: INotebookCells = {
   activeCellIndex: 4
 };
 
-/** A sciwand server whose `complete` answers wait until the test gives them. */
+/** A line of a streamed answer, as the server writes it. */
+function line(part: object): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(part) + '\n');
+}
+
+/** What a test writes into a streamed answer, line by line. */
+interface IStreamWriter {
+  write(part: object): void;
+}
+
+/** A response body the test writes as it goes (jsdom has no ReadableStream to build one from). */
+class WrittenBody {
+  private chunks: ReadableStreamReadResult<Uint8Array>[] = [];
+  private waiting: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void }[] =
+    [];
+  private failure: unknown = null;
+
+  push(result: ReadableStreamReadResult<Uint8Array>): void {
+    const reader = this.waiting.shift();
+    if (reader) {
+      reader.resolve(result);
+    } else {
+      this.chunks.push(result);
+    }
+  }
+
+  error(error: unknown): void {
+    this.failure = error;
+    this.waiting.splice(0).forEach(reader => reader.reject(error));
+  }
+
+  readonly reader = {
+    read: (): Promise<ReadableStreamReadResult<Uint8Array>> => {
+      if (this.failure) {
+        return Promise.reject(this.failure);
+      }
+      const chunk = this.chunks.shift();
+      return chunk
+        ? Promise.resolve(chunk)
+        : new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+  };
+}
+
+/**
+ * A sciwand server whose `complete` answers wait until the test gives them:
+ * whole (`answer`, one line when the request streams) or line by line (`stream`).
+ */
 class FakeServer {
   requests: { url: string; body: Record<string, unknown>; signal: AbortSignal }[] = [];
   aborted: number[] = [];
-  private answers: ((reply: object) => void)[] = [];
+  private answers: ((response: Response) => void)[] = [];
+  private bodies: WrittenBody[] = [];
 
   readonly settings = ServerConnection.makeSettings({
     baseUrl: 'http://localhost:8888/',
@@ -44,18 +92,34 @@ class FakeServer {
       return new Promise<Response>((resolve, reject) => {
         request.signal.addEventListener('abort', () => {
           this.aborted.push(index);
-          reject(new DOMException('The user aborted a request.', 'AbortError'));
+          const error = new DOMException('The user aborted a request.', 'AbortError');
+          reject(error);
+          this.bodies[index]?.error(error); // a body being read fails as fetch's does
         });
-        this.answers[index] = reply => resolve(new Response(JSON.stringify(reply), { status: 200 }));
+        this.answers[index] = resolve;
       });
     }
   });
 
   async answer(index: number, reply: object): Promise<void> {
+    await this.requested(index + 1);
+    const streamed = this.requests[index].body.stream === true;
     while (!this.answers[index]) {
       await new Promise(resolve => setTimeout(resolve, 0));
     }
-    this.answers[index](reply);
+    const body = streamed ? JSON.stringify({ ...reply, done: true }) + '\n' : JSON.stringify(reply);
+    this.answers[index](new Response(body, { status: 200 }));
+  }
+
+  /** Answer request `index` with a body the test writes line by line. */
+  async stream(index: number): Promise<IStreamWriter> {
+    await this.requested(index + 1);
+    while (!this.answers[index]) {
+      await new Promise(resolve => setTimeout(resolve, 0));
+    }
+    const body = (this.bodies[index] = new WrittenBody());
+    this.answers[index]({ ok: true, status: 200, body: { getReader: () => body.reader } } as unknown as Response);
+    return { write: part => body.push({ value: line(part), done: false }) };
   }
 
   async requested(count: number): Promise<void> {
@@ -139,8 +203,41 @@ describe('inline completion', () => {
       prefix: 'df.des',
       suffix: '',
       cells: ['import pandas as pd', "df = pd.read_csv('doses.csv')"],
-      kernel_id: 'kernel-1'
+      kernel_id: 'kernel-1',
+      stream: true
     });
+  });
+
+  it('shows the first words at once and streams the rest as the model writes', async () => {
+    const server = new FakeServer();
+    const provider = new SciwandInlineProvider({ serverSettings: server.settings, isEnabled: () => true });
+    const reply = provider.fetch({ text: 'mw = Descriptors.', offset: 17 }, context(notebookPanel(NOTEBOOK)));
+    const writer = await server.stream(0);
+    writer.write({ text: 'Mol', done: false });
+    const { items } = await reply;
+    expect(items).toEqual([{ insertText: 'Mol', isIncomplete: true, token: expect.any(String) }]);
+    const rest = provider.stream(items[0].token!);
+    writer.write({ text: 'MolWt(', done: false });
+    expect((await rest.next()).value).toEqual({ response: { insertText: 'MolWt(', isIncomplete: true } });
+    writer.write({ text: 'MolWt(mol)', status: 'ok', done: true });
+    expect((await rest.next()).value).toEqual({ response: { insertText: 'MolWt(mol)', isIncomplete: false } });
+    expect((await rest.next()).done).toBe(true);
+  });
+
+  it('ends a stream when the user types on, and aborts its request so the model stops', async () => {
+    const server = new FakeServer();
+    const provider = new SciwandInlineProvider({ serverSettings: server.settings, isEnabled: () => true });
+    const panel = notebookPanel(NOTEBOOK);
+    const reply = provider.fetch({ text: 'x = ', offset: 4 }, context(panel));
+    const writer = await server.stream(0);
+    writer.write({ text: 'sum(', done: false });
+    const rest = provider.stream((await reply).items[0].token!);
+    const next = rest.next();
+    const fresh = provider.fetch({ text: 'x = l', offset: 5 }, context(panel));
+    expect((await next).done).toBe(true); // no more of the stale suggestion, and no error said
+    expect(server.aborted).toEqual([0]);
+    await server.answer(1, { text: 'en(doses)', status: 'ok' });
+    expect(await fresh).toEqual({ items: [{ insertText: 'en(doses)' }] });
   });
 
   it('cancels the request in flight when the user types on, and shows only the new suggestion', async () => {
