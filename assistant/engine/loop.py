@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -21,6 +21,7 @@ from assistant.config import DEFAULTS
 from assistant.engine import prompts, stages
 from assistant.engine.attempt import Attempt, Exchange
 from assistant.engine.events import Figures, LoopEvents, Step
+from assistant.engine.executor import Executor, evaluator
 from assistant.engine.harness import DEFAULT, HarnessConfig
 from assistant.engine.installs import installs_packages
 from assistant.engine.literals import Literal, binding_code, describe, referenced_literal, referenced_names
@@ -39,13 +40,6 @@ from kernels import ExecutionResult, Status
 # of a reply read, unseen, up to this many chunks after its code block, so its token counts are kept.
 DRAIN_CHUNKS = 256
 STOP_SEQUENCES = ["```output", "\nUser:", "<|im_end|>", "<|endoftext|>"]
-
-
-class Executor(Protocol):
-    """Where code runs: a kernel session, or (for the magics) the user's own IPython."""
-
-    def execute(self, code: str, timeout: float | None = ...) -> ExecutionResult: ...
-    def restart(self) -> None: ...
 
 
 @dataclass
@@ -256,7 +250,7 @@ class ChatSession:
     def _referenced(self, question: str) -> list[Literal]:
         """The user's variables the question points at (`smiles`) that hold a SMILES or a sequence: already in
         the kernel under their own names, they call for the same helper a quoted value does."""
-        evaluate = getattr(self.executor, "evaluate", None)
+        evaluate = evaluator(self.executor)
         if evaluate is None:
             return []
         found = []

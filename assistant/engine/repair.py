@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.engine.executor import evaluator
 from kernels import ExecutionResult
 
 REPAIRABLE = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"})
@@ -23,8 +24,8 @@ def name_repairs(executor: Any, result: ExecutionResult, code: str) -> list[str]
     """Lines naming the closest real names, e.g. "`Chem.DeleteSubstructs(mol, query, ...) -> Mol`: Removes
     atoms ...", for a step that failed with one of ``REPAIRABLE``; [] otherwise or on any failure."""
     error = result.error
-    evaluate = getattr(executor, "evaluate", None)
-    if error is None or error.ename not in REPAIRABLE or not callable(evaluate):
+    evaluate = evaluator(executor)
+    if error is None or error.ename not in REPAIRABLE or evaluate is None:
         return []
     expression = (
         "__import__('domain_tools.names', fromlist=['suggest']).suggest("

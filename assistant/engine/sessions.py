@@ -13,7 +13,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.config import Settings, replay_policy
 from assistant.engine.events import LoopEvents
-from assistant.engine.loop import ChatSession, Executor
+from assistant.engine.executor import Executor
+from assistant.engine.loop import ChatSession
 from assistant.llm.backends import call_deadline, describe
 from kernels import KernelSession
 from kernels.recovery import RecoveringKernel

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from assistant.engine import api_lookup, examples, prompts
 from assistant.engine.attempt import Attempt
+from assistant.engine.executor import evaluator
 from assistant.engine.literals import helper_call
 from assistant.engine.question import QuestionFacts
 from assistant.engine.stages.base import Stage
@@ -80,7 +81,7 @@ class VariablesPeek(Stage):
     variables the previous question made), so it is answered over the whole collection."""
 
     def __init__(self, executor: object) -> None:
-        self.evaluate = getattr(executor, "evaluate", None)
+        self.evaluate = evaluator(executor)
 
     def note(self, facts: QuestionFacts) -> str:
         names = list(facts.variables)

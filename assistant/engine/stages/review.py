@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from assistant.engine import checks, prompts
 from assistant.engine.attempt import Attempt
+from assistant.engine.executor import evaluator
 from assistant.engine.literals import collection_keys, requested_variables
 from assistant.engine.question import QuestionFacts
 from assistant.engine.stages.base import Stage, Verdict
@@ -21,7 +22,7 @@ from assistant.engine.vote import Candidate
 
 class AnswerChecks(Stage):
     def __init__(self, executor: object) -> None:
-        self.evaluate = getattr(executor, "evaluate", None)
+        self.evaluate = evaluator(executor)
 
     def review(self, answer: str, attempt: Attempt) -> Verdict:
         for verdict in self._problems(answer, attempt):
