@@ -137,7 +137,7 @@ def quality(model: LocalChatModel, chosen: list[Case]) -> dict[str, Any]:
     return {"cases": len(chosen), "exact_match": exact, "same_output": same, "ran": ran}
 
 
-def _typing_requests() -> list[CompletionRequest]:
+def typing_requests() -> list[CompletionRequest]:
     """A ~1,000-token context, then TYPED_LINE two characters at a time."""
     context: list[str] = []
     for _, cells in _notebook_cells():
@@ -171,7 +171,7 @@ def _timed(write: Any) -> Timing:
 
 def latency(model: LocalChatModel) -> dict[str, Any]:
     llama, _ = model.engine()
-    requests = _typing_requests()
+    requests = typing_requests()
     completer = LocalCompleter(model)
     offered: list[str] = []
 
