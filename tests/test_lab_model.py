@@ -28,6 +28,8 @@ async def test_the_embedded_model_answers_through_the_panel_socket(jp_fetch, jp_
     answer = next(event["text"] for event in events if event["type"] == "answer")
     assert "46.0" in answer, events
     assert events[-1]["status"] == "answered"
+    figures = next(event for event in events if event["type"] == "figures")  # what the panel's gauge shows
+    assert 0 < figures["context_used"] < figures["context_window"] and figures["tokens_in"] >= figures["context_used"]
 
 
 def _typed_out(node: ast.expr) -> bool:
