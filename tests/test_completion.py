@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
 
-from assistant.engine.completion import CELL_SEPARATOR, CompletionRequest, cut_suggestion, fim_prompt, suggest
+from assistant.engine.completion import (
+    CELL_SEPARATOR,
+    CompletionRequest,
+    cut_suggestion,
+    fim_prompt,
+    kept_cells,
+    suggest,
+)
 
 
 class Recording:
@@ -26,12 +34,25 @@ class Recording:
 def test_the_prompt_reads_the_nearest_cells_then_the_names_then_the_cell_up_to_the_cursor():
     cells = ("old = 1", "x" * 3000, "import numpy as np", "weights = np.array([1.0, 2.0])")
     request = CompletionRequest("total = weights.", "\nprint(total)", cells, "weights: ndarray 2 float64")
-    prompt = fim_prompt(request, budget=3050)
-    assert "old = 1" not in prompt.prefix  # past the budget, the oldest cells go first
+    prompt = fim_prompt(request, budget=6000)
     parts = prompt.prefix.split(CELL_SEPARATOR)
-    assert parts[0] == "x" * 3000 and parts[1:3] == ["import numpy as np", "weights = np.array([1.0, 2.0])"]
-    assert parts[3] == "# Variables in the kernel:\n# weights: ndarray 2 float64"
+    assert parts[:4] == list(cells)  # all of them fit, in order
+    assert parts[4] == "# Variables in the kernel:\n# weights: ndarray 2 float64"
     assert parts[-1] == "total = weights." and prompt.suffix == "\nprint(total)"
+    nearest = fim_prompt(request, budget=3050).prefix.split(CELL_SEPARATOR)
+    assert "old = 1" not in nearest and nearest[0] == "import numpy as np"  # past the budget, the oldest go
+
+
+def test_the_kept_cells_start_where_they_did_as_the_notebook_grows():
+    """The cached prompt stays valid when the user moves on to a next cell: the start moves rarely."""
+    cells = tuple(f"step_{i} = compute({i})  # {'.' * 60}" for i in range(200))
+    starts = []
+    for end in range(20, 200):
+        kept = kept_cells(cells[:end], budget=1000)
+        assert 500 - 100 <= sum(map(len, kept)) <= 1000 and kept[-1] == cells[end - 1]
+        starts.append(cells.index(kept[0]))
+    moves = sum(a != b for a, b in pairwise(starts))
+    assert moves <= len(starts) // 5, starts  # about every sixth new cell, not every one
 
 
 def test_a_first_cell_with_no_kernel_names_is_its_own_prefix():

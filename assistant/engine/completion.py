@@ -70,23 +70,36 @@ def suggest(
 
 
 def fim_prompt(request: CompletionRequest, budget: int = CONTEXT_CHARS) -> FimPrompt:
-    """The preceding cells that fit ``budget`` (the nearest ones, in their order), the kernel's names as a
-    comment, then the cell up to the cursor."""
-    kept: list[str] = []
-    used = 0
-    for cell in reversed(request.cells):
-        if not cell.strip():
-            continue
-        if used + len(cell) > budget:
-            break
-        kept.insert(0, cell)
-        used += len(cell)
+    """The preceding cells that fit ``budget`` (``kept_cells``), the kernel's names as a comment, then the cell
+    up to the cursor."""
+    kept = kept_cells(request.cells, budget)
     names = request.names.strip()[:NAMES_CHARS]
     if names:
         kept.append("# Variables in the kernel:\n" + "\n".join(f"# {line}" for line in names.splitlines()))
     context = CELL_SEPARATOR.join(kept)
     prefix = f"{context}{CELL_SEPARATOR}{request.prefix}" if context else request.prefix
     return FimPrompt(prefix, request.suffix)
+
+
+def kept_cells(cells: tuple[str, ...], budget: int) -> list[str]:
+    """The nearest cells within ``budget`` characters, from a start that moves in steps of half the budget.
+
+    The model reuses the prompt it evaluated up to the first token that differs. Were the oldest cell dropped
+    whenever a new one came in, the prompt would differ from its first token each time the user moves to the
+    next cell, and the whole context (seconds on 2 cores) would be read again; with the start moving by half
+    a budget at a time, that happens once per half a budget of new code."""
+    cells = tuple(cell for cell in cells if cell.strip())
+    total = sum(map(len, cells))
+    if total <= budget:
+        return list(cells)
+    step = max(1, budget // 2)
+    start = -(-(total - budget) // step) * step  # the first step past what must be dropped
+    offset = 0
+    for index, cell in enumerate(cells):
+        if offset >= start:
+            return list(cells[index:])
+        offset += len(cell)
+    return []
 
 
 _OPENS, _CLOSES = "([{", ")]}"
