@@ -3,6 +3,7 @@ model writes a chat reply, and the same suggestion after a chat reply took the m
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -55,3 +56,21 @@ def test_typing_on_in_a_cell_keeps_its_state_once_not_once_per_key(embedded, mon
     for end in range(12, len(line), 4):
         suggest(CompletionRequest(line[:end], "", cells), LocalCompleter(embedded))
     assert len(taken) == 1
+
+
+def test_a_chat_reply_that_needs_the_model_stops_a_completion_within_a_token(embedded):
+    prefix = "primes = [2, 3, 5, 7, 11, 13, "  # a list the model carries on for many tokens
+    alone: list[str] = []
+    embedded.fill_in(prefix, "", 48, lambda text: alone.append(text) and False)
+    writing = threading.Event()
+    beside: list[str] = []
+
+    def typist() -> None:
+        embedded.fill_in(prefix, "", 48, lambda text: beside.append(text) or writing.set() or False)
+
+    thread = threading.Thread(target=typist)
+    thread.start()
+    assert writing.wait(60)
+    embedded.invoke([HumanMessage("Say OK.")], max_tokens=4)  # waits for the model, which the completion holds
+    thread.join()
+    assert len(alone) > 10 and len(beside) < len(alone) // 2, (alone[-1], beside[-1])

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -46,6 +48,25 @@ def _refuse_amx_build(system_info: str) -> None:
 
 # functools.cache does not lock: two threads asking at once would each load the model (2 GB apiece).
 _LOADING = threading.Lock()
+# Chat replies waiting for a llama.cpp instance (by its id): a completion writing on it stops at its next token.
+_CHATS_WAITING: Counter[int] = Counter()
+_WAITING = threading.Lock()
+
+
+@contextmanager
+def _chat_turn(llama: Any, lock: threading.Lock) -> Iterator[None]:
+    """Hold the model for a chat reply; a completion holding it meanwhile gives it up within a token."""
+    with _WAITING:
+        _CHATS_WAITING[id(llama)] += 1
+    try:
+        lock.acquire()
+    finally:
+        with _WAITING:
+            _CHATS_WAITING[id(llama)] -= 1
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _load(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
@@ -96,7 +117,7 @@ class LocalChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         llama, lock = self.engine()
         chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        with lock:
+        with _chat_turn(llama, lock):
             if messages and messages[0].type == "system":
                 prefix = system_prefix_tokens(llama, str(messages[0].content))
                 if prefix:
@@ -148,11 +169,13 @@ class LocalChatModel(BaseChatModel):
         self, prefix: str, suffix: str, max_tokens: int, finished: Callable[[str], bool] | None = None
     ) -> str | None:
         """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
-        so a completion never waits behind one. It stops as soon as ``finished`` says the text holds the whole
-        suggestion (on 2 cores each token costs ~70 ms). The completion's own evaluated state is kept in memory:
-        after a chat reply it is restored, and only the part of the prompt typed since is evaluated again. It is
-        taken again (tens of MB) only when the prompt has moved on from it by more than KEPT_STATE_SLACK tokens,
-        about once per cell rather than once per key."""
+        so a completion never waits behind one, and a chat reply that asks for the model meanwhile gets it
+        within a token (the completion returns what it has written). It stops as soon as ``finished`` says the
+        text holds the whole suggestion (on 2 cores each token costs ~70 ms).
+
+        The completion's own evaluated state is kept in memory: after a chat reply it is restored, and only
+        the part of the prompt typed since is evaluated again. It is taken again (tens of MB) only when the
+        prompt has moved on from it by more than KEPT_STATE_SLACK tokens, about once per cell, not per key."""
         llama, lock = self.engine()
         if not lock.acquire(blocking=False):
             return None
@@ -166,8 +189,8 @@ class LocalChatModel(BaseChatModel):
             stream = llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=FIM_STOP, stream=True)
             for part in stream:
                 text += part["choices"][0]["text"]
-                if finished is not None and finished(text):
-                    stream.close()
+                if (finished is not None and finished(text)) or _CHATS_WAITING[id(llama)]:
+                    stream.close()  # the suggestion is whole, or a chat reply needs the model
                     break
             if kept is None or _common_prefix(kept[0], tokens) < len(tokens) - KEPT_STATE_SLACK:
                 _COMPLETION_STATES[id(llama)] = (list(llama.input_ids[: llama.n_tokens]), snapshot(llama))
