@@ -56,14 +56,15 @@ def _bank() -> tuple[tuple[Example, ...], BM25]:
     return examples, BM25([_document(example) for example in examples])
 
 
-def retrieve(question: str, k: int = 2) -> list[Example]:
+def retrieve(question: str, k: int = 2, literals: list[Literal] | None = None) -> list[Example]:
     """The ``k`` examples most similar to ``question``, best first; only those sharing a word with it.
 
     When the question's literals point to one domain (a SMILES: chemistry; a DNA sequence: biology; a
-    redshift or sky position: astronomy), that domain's examples score higher.
+    redshift or sky position: astronomy), that domain's examples score higher. ``literals`` are the ones
+    the question was read for (``QuestionFacts``); without them the question is read here.
     """
     examples, index = _bank()
-    literals = find_literals(question)
+    literals = find_literals(question) if literals is None else literals
     domain = domain_of(literals)
     scored = []
     for position, score in enumerate(index.scores(_without_literals(question, literals))):

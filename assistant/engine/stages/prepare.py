@@ -27,7 +27,7 @@ class WorkedExamples(Stage):
         self.answer_helpers = answer_helpers  # False: examples that call chem.profile & co. are left out
 
     def guide(self, facts: QuestionFacts) -> str:
-        found = examples.retrieve(facts.text, self.count)
+        found = examples.retrieve(facts.text, self.count, list(facts.literals))
         if not self.answer_helpers:
             found = [example for example in found if not uses_answer_helper(example.code)]
         return examples.render(found) if found else ""
