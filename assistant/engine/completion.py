@@ -19,7 +19,7 @@ CONTEXT_CHARS = 4000  # of preceding cells: about 1,000 tokens, read once and th
 NAMES_CHARS = 1200  # of the kernel's names and their types
 MAX_TOKENS = 64  # a statement or a short block
 CELL_SEPARATOR = "\n\n# %%\n"
-RUNAWAY_CHARS = 16  # a unit of one to four characters repeated this far is a greedy model looping, not code
+RUNAWAY_CHARS = 10  # a unit of one to four characters repeated this far is a greedy model looping, not code
 
 
 @dataclass(frozen=True)
