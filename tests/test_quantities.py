@@ -93,6 +93,17 @@ def test_digits_come_only_from_the_row_the_answer_was_read_from():
     assert review("What is the Fsp3 of CC(C)Cc1ccc(cc1)C(C)C(=O)O?", "0.46", rows).answer == "0.4615"
 
 
+def test_an_answer_keeps_the_precision_the_question_asks_for():
+    rows = "  monoisotopic mass (ExactMolWt) : 194.080376 Da\n  average molecular weight (MolWt) : 194.1940 g/mol\n"
+    asked = "What is the monoisotopic mass of Cn1cnc2c1c(=O)n(C)c(=O)n2C? Give it to four decimal places."
+    verdict = review(asked, "194.08 Da", rows)  # fewer digits than asked: the row's, rounded as asked
+    assert verdict.answer == "194.0804 Da" and "4 decimals asked" in verdict.note
+    assert review(asked, "194.080376 Da", rows).answer == "194.0804 Da"  # more digits than asked: rounded
+    assert review(asked.replace("four decimal places", "3 significant figures"), "194.08 Da", rows).answer == "194 Da"
+    assert review(asked.split("?")[0] + "?", "194.08 Da", rows).answer == "194.080376 Da"  # none asked: all kept
+    assert read_question("Give it as a decimal, in decimal degrees.").precision is None
+
+
 def test_an_implausible_value_goes_back_with_the_inputs_units_named():
     question = "What is the GC content of ATGGCCGCGTTAGC, in percent?"
     verdict = review(question, "142.86 %", "142.86")

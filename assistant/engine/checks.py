@@ -15,6 +15,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -274,10 +275,28 @@ def review(facts: QuestionFacts | str, answer: str, outputs: str) -> Review:
             "with, then copy it from the output.",
             "grounding",
         )
-    if precise is not None and precise != written:
+    if facts.precision is not None and facts.kind != "count":  # the digits the question asks for, no more
+        shown = at_precision(precise or written, *facts.precision)
+        if shown != written:
+            kind, digits = facts.precision
+            asked = f"{digits} {_PRECISION_SAID[kind]}"
+            note = f"{written} is {precise or written} in the output: {shown} to the {asked} asked"
+            return Review(answer.replace(written, shown, 1), note=note)
+    elif precise is not None and precise != written:
         note = f"{written} is {precise} in the output: all its digits kept"
         return Review(answer.replace(written, precise, 1), note=note)
     return Review(answer)
+
+
+def at_precision(number: str, kind: str, digits: int) -> str:
+    """``number`` (as printed) rounded half up to ``digits`` decimals, or to ``digits`` significant figures,
+    written out plain: the printed digits are rounded, not a float's binary approximation of them."""
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return number
+    places = digits if kind == "decimals" else digits - 1 - (value.adjusted() if value else 0)
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
 
 
 def _registry_row_problem(value: float, written: str, rows: list[Row], facts: QuestionFacts) -> str | None:
@@ -310,6 +329,7 @@ def _range_problem(value: float, written: str, unit: str, facts: QuestionFacts) 
     )
 
 
+_PRECISION_SAID = {"decimals": "decimals", "significant": "significant figures"}
 _MAX_DECIMALS = 6  # a float printed raw (206.28499999999997) is shown to this many decimals
 
 

@@ -64,6 +64,7 @@ class QuestionFacts:
     variables: tuple[str, ...] = ()  # kernel variables it names, or (a follow-up) those the last question made
     collection: bool = False  # about a set (listed here or made earlier), not one item
     domain: str | None = None  # the one domain its literals point to
+    precision: tuple[str, int] | None = None  # ("decimals", 2) or ("significant", 3), when the question asks
 
     @property
     def quantity(self) -> Quantity | None:
@@ -175,6 +176,20 @@ def named_variables(question: str, known: set[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def precision_asked(question: str) -> tuple[str, int] | None:
+    """How precise the answer is asked to be, by the words of ``words.yaml``: ("decimals", 4) for "4 d.p.",
+    ("significant", 3) for "three sig figs"; None when the question does not say."""
+    numbers = words().number_words
+    number = "|".join([r"\d+", *map(re.escape, numbers)])
+    for kind, cues in words().precision.items():
+        said = "|".join(re.escape(cue) for cue in sorted(cues, key=len, reverse=True))
+        found = re.search(rf"(?<!\w)({number})\s+(?:{said})(?!\w)", question, re.IGNORECASE)
+        if found:
+            count = found[1].lower()
+            return kind, int(count) if count.isdigit() else numbers[count]
+    return None
+
+
 def _points_at_a_set(question: str) -> bool:
     """The wording is about several items ("these", "each", "which of")."""
     lowered = question.lower()
@@ -209,6 +224,7 @@ def read_question(
         variables=variables,
         collection=any(literal.is_collection for literal in literals) or (bool(variables) and pointing),
         domain=domain,
+        precision=precision_asked(question),
     )
 
 

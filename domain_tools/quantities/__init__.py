@@ -67,6 +67,8 @@ class Words:
     answer_kinds: dict[str, tuple[str, ...]]  # kind -> cue phrases
     collection_words: tuple[str, ...]
     variants: tuple[Variant, ...]
+    precision: dict[str, tuple[str, ...]]  # "decimals" or "significant" -> the words that say it
+    number_words: dict[str, int]  # "four" -> 4
 
 
 def _quantity(raw: dict, domain: str) -> Quantity:
@@ -116,4 +118,6 @@ def words() -> Words:
         variants=tuple(
             Variant(tuple(v["named"]), tuple(v["code"]), tuple(v.get("not_code", ()))) for v in raw["variants"]
         ),
+        precision={kind: tuple(cues) for kind, cues in raw["precision"].items()},
+        number_words={str(word): int(number) for word, number in raw["number_words"].items()},
     )

@@ -1,0 +1,37 @@
+"""The chat panel in a real browser with the real embedded model: a question answered from executed code, and
+the line under the answer with its tokens and the context gauge (the embedded model's window is known).
+A screenshot lands in ``test-artifacts/lab-panel-gauge.png``. Marked ``model``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_lab_browser import ARTIFACTS, launch, open_panel, running_lab
+
+pytestmark = pytest.mark.model
+
+
+def test_the_embedded_model_answers_in_the_panel_and_the_gauge_shows_its_context(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    lab = running_lab(tmp_path, ["smiles = 'CCO'"], {"SCIWAND_MODEL": "local"})
+    with lab as (url, token, _), sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_panel(page, url, token)
+        page.locator(".sciwand-approval").uncheck()  # steps run as the model writes them
+        page.locator(".sciwand-input").fill("What is the molecular weight of ethanol (SMILES CCO)? Round to 2.")
+        page.locator(".sciwand-input").press("Enter")
+
+        expect(page.locator(".sciwand-message-answer")).to_contain_text("46.0", timeout=600_000)
+        gauge = page.locator(".sciwand-context-text").last
+        expect(gauge).to_be_visible(timeout=30_000)
+        used, window = (int(n.replace(",", "")) for n in re.findall(r"[\d,]+", gauge.inner_text())[:2])
+        assert 0 < used < window, gauge.inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lab-panel-gauge.png"))
+        browser.close()
+        assert errors == []
