@@ -89,6 +89,26 @@ def open_panel(page: Any, url: str, token: str) -> None:
     expect(page.locator(".sciwand-input")).to_be_enabled(timeout=90_000)
 
 
+@contextlib.contextmanager
+def lab_page(
+    tmp_path: Path, cells: list[str], model_env: dict[str, str], inline_completion: bool = False
+) -> Iterator[Any]:
+    """A page on a `jupyter lab` (``running_lab``) with the notebook (``cells``) and the panel open; no error
+    in the page by the end."""
+    from playwright.sync_api import sync_playwright
+
+    lab = running_lab(tmp_path, cells, model_env, inline_completion=inline_completion)
+    with lab as (url, token, _), sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_panel(page, url, token)
+        yield page
+        assert not errors, errors
+        browser.close()
+
+
 def test_ask_approve_and_insert_in_a_real_browser(lab):
     from playwright.sync_api import expect, sync_playwright
 

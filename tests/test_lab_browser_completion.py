@@ -6,13 +6,10 @@ and ``/chat/completions`` (the panel's questions) and keeps every request. Scree
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from test_lab_browser import ARTIFACTS, launch, open_panel, running_lab
+from test_lab_browser import ARTIFACTS, lab_page
 
 from conftest import wait_for
 
@@ -44,29 +41,11 @@ def chats(server: Any) -> list[dict]:
     return [body for body in list(server.requests) if "messages" in body]
 
 
-@contextlib.contextmanager
-def lab_page(tmp_path: Path, cells: list[str], model_env: dict[str, str]) -> Iterator[Any]:
-    """A page on a `jupyter lab` with inline completion on, the notebook (``cells``) and the panel open; no
-    error in the page by the end."""
-    from playwright.sync_api import sync_playwright
-
-    lab = running_lab(tmp_path, cells, model_env, inline_completion=True)
-    with lab as (url, token, _), sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        open_panel(page, url, token)
-        yield page
-        assert not errors, errors
-        browser.close()
-
-
 def test_a_suggestion_shows_as_ghost_text_and_tab_accepts_it(tmp_path, serve):
     from playwright.sync_api import expect
 
     server, model_env = scripted_endpoint(serve, ["Final answer: nothing to say."])
-    with lab_page(tmp_path, ["import math\nradius = 2.0", ""], model_env) as page:
+    with lab_page(tmp_path, ["import math\nradius = 2.0", ""], model_env, inline_completion=True) as page:
         # The notebook became current: one warm-up request, the notebook's code cells and nothing typed.
         wait_for(lambda: completions(server), timeout=60, what="the warm-up request")
         warm_up = completions(server)[0]
@@ -92,7 +71,7 @@ def test_at_lists_the_kernels_variables_and_the_question_carries_the_chosen_one(
     from playwright.sync_api import expect
 
     server, model_env = scripted_endpoint(serve, ["Final answer: the patients weigh **61 to 83 kg**."])
-    with lab_page(tmp_path, [FRAME], model_env) as page:
+    with lab_page(tmp_path, [FRAME], model_env, inline_completion=True) as page:
         page.locator(".jp-Notebook .jp-Cell").first.click()
         page.keyboard.press("Shift+Enter")  # frame now lives in the notebook's kernel
         expect(page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputPrompt")).to_have_text(

@@ -7,21 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_lab_browser import ARTIFACTS, launch, open_panel, running_lab
+from test_lab_browser import ARTIFACTS, lab_page
 
 pytestmark = pytest.mark.model
 
 
 def test_the_embedded_model_answers_in_the_panel_and_the_gauge_shows_its_context(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    lab = running_lab(tmp_path, ["smiles = 'CCO'"], {"SCIWAND_MODEL": "local"})
-    with lab as (url, token, _), sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1500, "height": 950})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        open_panel(page, url, token)
+    with lab_page(tmp_path, ["smiles = 'CCO'"], {"SCIWAND_MODEL": "local"}) as page:
         page.locator(".sciwand-approval").uncheck()  # steps run as the model writes them
         page.locator(".sciwand-input").fill("What is the molecular weight of ethanol (SMILES CCO)? Round to 2.")
         page.locator(".sciwand-input").press("Enter")
@@ -33,5 +27,3 @@ def test_the_embedded_model_answers_in_the_panel_and_the_gauge_shows_its_context
         assert 0 < used < window, gauge.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-panel-gauge.png"))
-        browser.close()
-        assert errors == []
