@@ -71,6 +71,14 @@ class Profile:
     def unit(self, key: str) -> str:
         return self._by_key[key].unit
 
+    def only(self, *wanted: str) -> Profile:
+        """The same table with only the rows named (by label or key), in its order: one row to read, not
+        thirty to read it among."""
+        missing = set(wanted) - {row.label for row in self.rows} - set(self._by_key)
+        if missing:
+            raise KeyError(f"no row {', '.join(sorted(missing))}; rows: {', '.join(self._by_key)}")
+        return Profile(self.title, [row for row in self.rows if row.label in wanted or row.key in wanted])
+
     def to_dict(self) -> dict[str, Any]:
         return {row.key: row.value for row in self.rows}
 

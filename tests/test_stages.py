@@ -112,3 +112,18 @@ def test_hints_from_every_stage_reach_a_failed_steps_observation(make_chat, code
     chat.stages.append(Marking())
     chat.ask("Divide one by zero.")
     assert "Hint: HINT-MARK" in chat.model.calls[1][-1].content
+
+
+def test_the_first_step_prints_the_helpers_table_or_only_the_row_asked():
+    from assistant.engine.question import read_question
+    from domain_tools import chemistry as chem
+
+    facts = read_question("What is the average molecular weight of CC(=O)Oc1ccccc1C(=O)O?")
+    attempt = Attempt(head=[], asked=facts.text, question=facts.text, facts=facts, literals=list(facts.literals))
+    assert prepare.FirstHelper().first_step(attempt) == "print(chem.profile(smiles_1))"
+    only = prepare.FirstHelper(whole_table=False).first_step(attempt)
+    assert only == "print(chem.profile(smiles_1).only('average molecular weight (MolWt)'))"
+    printed = str(eval(only.removeprefix("print"), {"chem": chem, "smiles_1": "CC(=O)Oc1ccccc1C(=O)O"}))
+    assert printed.splitlines()[1:] == ["  average molecular weight (MolWt) : 180.1590 g/mol"]
+    with pytest.raises(KeyError, match="no row weight"):
+        chem.profile("CCO").only("weight")

@@ -33,6 +33,7 @@ class HarnessConfig:
     api_names: int = 3  # installed-library names retrieved into each question; 0: none
     answer_helpers: bool = True  # False hides chem.profile & co. from the prompt
     first_helper: bool = True  # run the helper whose row the question asks for, first
+    whole_table: bool = True  # ... printing its whole table; False: only the row asked for (fewer tokens)
     # repair the code
     use_hints: bool = True  # known pitfalls of the installed libraries, after an error
     name_repair: bool = True  # a failed name gets the closest real names, found in the kernel
@@ -64,6 +65,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "no-catalog-no-hints": {"catalog_budget": 0, "use_hints": False},
     "no-window": {"context_window": 1000},
     "no-resample": {"repeat_temperatures": ()},
+    "asked-row": {"whole_table": False},
 }
 ABLATIONS = tuple(list(OVERRIDES)[:10])
 

@@ -31,7 +31,7 @@ def build(config: HarnessConfig, catalog: Catalog, executor: object) -> list[Sta
         stages.append(prepare.CatalogEntries(catalog, config.catalog_budget, config.api_names, config.answer_helpers))
     stages += [prepare.RegistryCall(), prepare.VariablesPeek(executor)]
     if config.first_helper and config.answer_helpers:
-        stages.append(prepare.FirstHelper())
+        stages.append(prepare.FirstHelper(config.whole_table))
     stages.append(repair.CopyRepair())
     if config.use_hints:
         stages.append(repair.PitfallHints(catalog))

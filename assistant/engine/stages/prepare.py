@@ -100,8 +100,12 @@ class FirstHelper(Stage):
     step: a 1.5B model picks the wrong call more often than it misreads a labelled row. Only when the quantity
     asked is one of the helper's rows: off the table, its nearest row answers a neighbouring question."""
 
+    def __init__(self, whole_table: bool = True) -> None:
+        self.whole_table = whole_table  # False: print only the row asked for, a few tokens instead of hundreds
+
     def first_step(self, attempt: Attempt) -> str | None:
         call = helper_call(attempt.literals)
         if call is None or not call.startswith(f"{attempt.facts.helper}("):
             return None
-        return f"print({call})"
+        label = attempt.facts.matches[0].quantity.label  # the helper is chosen for this row
+        return f"print({call})" if self.whole_table else f"print({call}.only({label!r}))"
