@@ -18,7 +18,6 @@ from typing import Any
 from rich.console import Console
 
 from assistant.config import add_settings_arguments, flag_overrides, load_settings
-from assistant.engine import prompts
 from assistant.engine.harness import OVERRIDES, configured
 from assistant.llm.backends import make_chat_model
 from assistant.runs.evaluation import evaluate
@@ -30,23 +29,10 @@ QUICK_SUITE = Path(__file__).parent / "tasks" / "quick.jsonl"
 DOMAINS = ("chemistry", "biology", "astronomy")
 
 
-def _prompt_without_preamble() -> str:
-    """The system prompt minus its 'already imported' and 'useful calls' paragraph."""
-    before, rest = prompts.SYSTEM_PROMPT.split("Already imported in the kernel", 1)
-    return before + "Rules:" + rest.split("Rules:", 1)[1]
-
-
 def variant(name: str) -> dict[str, Any]:
-    """The ChatSession keywords of a variant: the full harness, an override declared with the harness
-    (assistant/engine/harness.py), or the preamble left out (which needs the prompt text, so it lives here)."""
-    if name == "full":
-        return {}
-    if name == "no-preamble":
-        return {"setup_code": None, "system_prompt": _prompt_without_preamble()}
-    return {"harness": configured(name)}
-
-
-VARIANTS = ("full", *OVERRIDES, "no-preamble")
+    """The ChatSession keywords of a variant: the full harness, or an override declared with the harness
+    (``assistant/engine/harness.py``)."""
+    return {} if name == "full" else {"harness": configured(name)}
 
 
 def row(name: str, records: list[dict[str, Any]]) -> str:
@@ -62,14 +48,14 @@ def row(name: str, records: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suite", type=Path, nargs="?", default=QUICK_SUITE)
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, in order")
+    parser.add_argument("--variants", default=",".join(["full", *OVERRIDES]), help="comma-separated, in order")
     parser.add_argument("--out", type=Path, default=Path("runs/harness"))
     add_settings_arguments(parser)
     args = parser.parse_args(argv)
     names = [name for name in args.variants.split(",") if name]
-    unknown = sorted(set(names) - set(VARIANTS))
+    unknown = sorted(set(names) - {"full", *OVERRIDES})
     if unknown:
-        parser.error(f"unknown variant(s) {', '.join(unknown)}; use {', '.join(VARIANTS)}")
+        parser.error(f"unknown variant(s) {', '.join(unknown)}; use full or one of {', '.join(OVERRIDES)}")
     suite = load_suite(args.suite)
     if suite.problems:
         parser.error(f"{args.suite}: {'; '.join(suite.problems)}")

@@ -127,3 +127,13 @@ def test_the_first_step_prints_the_helpers_table_or_only_the_row_asked():
     assert printed.splitlines()[1:] == ["  average molecular weight (MolWt) : 180.1590 g/mol"]
     with pytest.raises(KeyError, match="no row weight"):
         chem.profile("CCO").only("weight")
+
+
+def test_the_no_preamble_variant_runs_no_imports_and_lists_none(make_chat):
+    from assistant.engine import prompts
+
+    full = make_chat([], setup_code=prompts.KERNEL_SETUP, system_prompt=prompts.SYSTEM_PROMPT)
+    bare = make_chat([], setup_code=prompts.KERNEL_SETUP, system_prompt=prompts.SYSTEM_PROMPT, preamble=False)
+    assert full.setup_code == prompts.KERNEL_SETUP and "Already imported" in full.system_prompt
+    assert bare.setup_code is None and "Already imported" not in bare.system_prompt
+    assert bare.system_prompt.startswith("You are sciwand") and "Rules:" in bare.system_prompt

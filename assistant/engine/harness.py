@@ -41,6 +41,8 @@ class HarnessConfig:
     check_answers: bool = True  # answers are checked against the registry, the outputs and the question
     # settle by vote
     vote_samples: int = 2  # programs sampled and voted on when an answer is in doubt; 0: none
+    # the kernel
+    preamble: bool = True  # the domain imports run in the kernel first and are listed in the system prompt
     # the turn cycle
     feedback: bool = True  # outputs go back to the model; False: one reply per question, its first step answers
     context_window: int = 2  # exchanges kept in full however they went
@@ -50,7 +52,7 @@ class HarnessConfig:
 DEFAULT = HarnessConfig()
 
 # One override per measurement. The first ten are the parts `sciwand eval --ablate PART` switches off;
-# the rest are the variants benchmarks/harness.py compares.
+# the rest are the variants benchmarks/harness.py compares (any of them: `--variants full,NAME,...`).
 OVERRIDES: dict[str, dict[str, Any]] = {
     "feedback": {"feedback": False},
     "catalog": {"catalog_budget": 0},
@@ -66,6 +68,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "no-window": {"context_window": 1000},
     "no-resample": {"repeat_temperatures": ()},
     "asked-row": {"whole_table": False},
+    "no-preamble": {"preamble": False},
 }
 ABLATIONS = tuple(list(OVERRIDES)[:10])
 

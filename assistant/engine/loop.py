@@ -110,8 +110,8 @@ class ChatSession:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.stages = stages.build(harness, self.catalog, executor)
         self.system_prompt = system_prompt
-        if not harness.answer_helpers and system_prompt == prompts.SYSTEM_PROMPT:
-            self.system_prompt = prompts.system_prompt(answer_helpers=False)
+        if system_prompt == prompts.SYSTEM_PROMPT:  # the default one, as the harness config shapes it
+            self.system_prompt = prompts.system_prompt(harness.answer_helpers, harness.preamble)
         self.llm_concurrency = llm_concurrency  # calls in flight per model across this process; None: no cap
         # Approval: sees each step's code before it runs; returns the code to run (maybe edited), or None to skip.
         self.review = review
@@ -119,8 +119,9 @@ class ChatSession:
         self.llm_deadline = llm_deadline
         self.literals: dict[str, Literal] = {}  # bound in the kernel over the whole session, by their code
         self._binding: str | None = None  # the binding cell still to run for the current question
-        self.setup_code = setup_code  # the imports the system prompt promises, run before the first step
-        self._setup_needed = setup_code is not None
+        # the imports the system prompt promises, run before the first step
+        self.setup_code = setup_code if harness.preamble else None
+        self._setup_needed = self.setup_code is not None
         self._setup_thread: threading.Thread | None = None
         self._setup_result: ExecutionResult | None = None
         self._binding_result: ExecutionResult | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-_INTRO = """\
+_ABOUT = """\
 You are sciwand, a careful scientific assistant. You answer by running Python code in a persistent \
 Jupyter (IPython) kernel. Installed: RDKit (chemistry), Biopython (biology), astropy with scipy \
 (astronomy), numpy, pandas, matplotlib. Everything you need is installed: never install packages.
 
+"""
+_PREAMBLE = """\
 Already imported in the kernel (use directly): np, pd, plt; RDKit: Chem, AllChem, Descriptors, Crippen, \
 Lipinski, rdMolDescriptors, Draw; Biopython: Seq, SeqIO, Align, gc_fraction, molecular_weight, ProteinAnalysis; \
 astropy: u (astropy.units), const, SkyCoord, Time, Planck18; tested helpers: chem (chemistry), bio (biology), \
@@ -38,13 +40,16 @@ Rules:
 """
 
 
-def system_prompt(answer_helpers: bool = True) -> str:
-    """The system prompt; without the answer helpers' paragraph for the ablation that measures them.
+def system_prompt(answer_helpers: bool = True, preamble: bool = True) -> str:
+    """The system prompt; without the answer helpers' paragraph, or without everything the kernel preamble
+    provides (imports, helpers, bound names, useful calls), for the variants that measure them.
 
     It holds no worked example: a 1.5B model copies the one it is given whatever the question (a molecule's
     profile for a wavelength). The examples close to each question come with it, in the user turn.
     """
-    return _INTRO + (_HELPERS if answer_helpers else "") + _CALLS + _RULES
+    if not preamble:
+        return _ABOUT + _RULES.lstrip("\n")
+    return _ABOUT + _PREAMBLE + (_HELPERS if answer_helpers else "") + _CALLS + _RULES
 
 
 SYSTEM_PROMPT = system_prompt()
