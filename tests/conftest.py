@@ -71,6 +71,15 @@ def python_block(code: str, prose: str = "I will compute it.") -> str:
 # -- helpers shared by test modules ------------------------------------------------------------------------
 
 
+def saved_sources(path: Path) -> list[str] | None:
+    """The cell sources of a notebook file a server saves on its own (collaboration's autosave, a save from
+    the tab); None while it is being written, when a read finds it empty."""
+    try:
+        return [cell.source for cell in nbformat.read(path, as_version=4).cells]
+    except nbformat.reader.NotJSONError:
+        return None
+
+
 def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "the condition") -> object:
     """Poll ``condition`` until it is truthy and return its value; fail naming ``what`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout

@@ -17,7 +17,7 @@ from test_lab_browser import ARTIFACTS, launch
 from assistant.mcp_server.collab import SharedNotebook
 from kernels.remote import JupyterServer
 
-from conftest import jupyter_process, mcp_client, server_params, wait_for, write_notebook
+from conftest import jupyter_process, mcp_client, saved_sources, server_params, wait_for, write_notebook
 
 NOTEBOOK = "live.ipynb"
 HEADER = "# the user's notes:"
@@ -109,11 +109,8 @@ def test_cells_appear_in_the_open_notebook_while_the_user_types_and_nothing_is_l
         page.screenshot(path=str(ARTIFACTS / "mcp-live-edits.png"))
         page.keyboard.press("Control+s")  # the user saves: the server writes the document to the file
 
-        def saved() -> bool:
-            notebook = nbformat.read(root / NOTEBOOK, as_version=4)
-            return [cell.source for cell in notebook.cells] == [HEADER + typed, *CELLS]
-
-        wait_for(saved, 30, "the file to hold the saved document")
+        wanted = [HEADER + typed, *CELLS]
+        wait_for(lambda: saved_sources(root / NOTEBOOK) == wanted, 30, "the file to hold the saved document")
         notebook = nbformat.read(root / NOTEBOOK, as_version=4)
         assert [cell.outputs[0].text for cell in notebook.cells[1:]] == [f"{n * n}\n" for n in range(1, 11)]
         nbformat.validate(notebook)

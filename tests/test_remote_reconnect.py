@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from assistant.mcp_server.attach import attach_notebook
@@ -16,7 +14,7 @@ from assistant.mcp_server.collab import SharedNotebook
 from kernels import KernelSession
 from kernels.remote import Backoff, ConnectionDropped, JupyterServer, RemoteKernelError, notebook_kernel
 
-from conftest import stdout_text, wait_for
+from conftest import saved_sources, stdout_text, wait_for
 
 # Small waits, so a test sees several attempts in seconds; the defaults (0.5 s doubling to 8 s, 10 attempts,
 # 60 s) are for people.
@@ -26,14 +24,6 @@ QUICK = Backoff(first_s=0.1, max_wait_s=0.4, attempts=40, total_s=15.0)
 def attach_through(proxy, served, notebook: str, backoff: Backoff = QUICK) -> KernelSession:
     server = JupyterServer(proxy.url, served.token, backoff)
     return KernelSession.attach(notebook_kernel(server, notebook))
-
-
-def saved_cells(path: Path) -> int:
-    """The cells of the file the server saves; 0 while it writes it (read mid-write, the file is empty)."""
-    try:
-        return len(nbformat.read(path, as_version=4).cells)
-    except nbformat.reader.NotJSONError:
-        return 0
 
 
 def later(seconds: float, action) -> threading.Thread:
@@ -132,7 +122,9 @@ def test_the_shared_documents_socket_reconnects_and_no_cell_is_lost_or_doubled(s
     finally:
         attached.close()
     # The server, not sciwand, writes the file: its autosave follows the document within seconds.
-    wait_for(lambda: saved_cells(served_collab.root / notebook) == 4, 30, "the server to save the shared document")
+    wait_for(
+        lambda: len(saved_sources(served_collab.root / notebook) or []) == 4, 30, "the server to save the document"
+    )
 
 
 def test_a_cell_the_shared_document_cannot_take_is_reported_not_lost(served_collab, dropping_proxy):
