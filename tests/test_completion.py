@@ -24,10 +24,13 @@ class Recording:
         self.reply = reply
         self.asked: list[tuple[str, str, int]] = []
         self.finished: Any = None
+        self.cancelled: Any = None
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Any = None) -> str | None:
+    def complete(
+        self, prefix: str, suffix: str, max_tokens: int, finished: Any = None, cancelled: Any = None
+    ) -> str | None:
         self.asked.append((prefix, suffix, max_tokens))
-        self.finished = finished
+        self.finished, self.cancelled = finished, cancelled
         return self.reply
 
 
@@ -125,5 +128,6 @@ def test_each_longer_suggestion_is_shown_as_the_model_writes_and_typing_on_stops
     for text in ("Mol", "MolWt", "MolWt ", "MolWt(mol)", "MolWt(mol)\n"):
         assert not model.finished(text)
     assert shown == ["Mol", "MolWt", "MolWt(mol)"]  # only growth is shown, trailing spaces wait for more
+    assert not model.cancelled()
     typed_on = True
-    assert model.finished("MolWt(mol)")  # the user typed on: the model stops writing
+    assert model.cancelled()  # the user typed on: the model stops writing (or waiting for its turn)

@@ -1,6 +1,6 @@
 """The panel in a real browser with the real embedded model: a question answered from executed code, with the
-line under the answer (tokens, and the context gauge: the embedded model's window is known). A screenshot
-lands in ``test-artifacts/lab-panel-gauge.png``. Marked ``model``."""
+line under the answer (tokens, and the context gauge: the embedded model's window is known), and a cell
+completed as ghost text. A screenshot lands in ``test-artifacts/lab-panel-gauge.png``. Marked ``model``."""
 
 from __future__ import annotations
 
@@ -27,3 +27,18 @@ def test_the_embedded_model_answers_in_the_panel_and_the_gauge_shows_its_context
         assert 0 < used < window, gauge.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-panel-gauge.png"))
+
+
+def test_the_embedded_model_completes_a_cell_as_ghost_text_and_tab_accepts_it(tmp_path):
+    from playwright.sync_api import expect
+
+    cells = ["import numpy as np\nreadings = np.array([4.1, 3.9, 4.4, 4.0])", ""]
+    with lab_page(tmp_path, cells, {"SCIWAND_MODEL": "local"}, inline_completion=True) as page:
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
+        cell.locator(".cm-content").click()
+        page.keyboard.type("mean_reading = np.")
+        ghost = cell.locator(".jp-GhostText")
+        expect(ghost).to_contain_text("mean(readings)", timeout=180_000)  # the model loads on the warm-up
+        suggested = ghost.inner_text()
+        page.keyboard.press("Tab")
+        expect(cell.locator(".cm-content")).to_have_text(f"mean_reading = np.{suggested}")

@@ -60,10 +60,9 @@ def suggest(
             shown = offered
             partial(offered)
         # the cut already drops something: the statement is over, or the model loops
-        over = offered.lstrip("\n") != text.rstrip().lstrip("\n")
-        return over or (cancelled is not None and cancelled())
+        return offered.lstrip("\n") != text.rstrip().lstrip("\n")
 
-    text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS, finished)
+    text = completer.complete(prompt.prefix, prompt.suffix, MAX_TOKENS, finished, cancelled)
     if text is None:
         return None
     return cut_suggestion(text, line_before)

@@ -21,10 +21,19 @@ from assistant.llm.local_model import LocalChatModel
 
 # Whether the text written so far already holds the whole suggestion: the model may stop writing.
 Finished = Callable[[str], bool]
+# Whether the caller no longer wants the suggestion (the user typed on).
+Cancelled = Callable[[], bool]
 
 
 class Completer(Protocol):
-    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
+    def complete(
+        self,
+        prefix: str,
+        suffix: str,
+        max_tokens: int,
+        finished: Finished | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> str | None:
         """The code between ``prefix`` and ``suffix``; None when the model is busy (answer nothing now)."""
         ...
 
@@ -35,8 +44,15 @@ class LocalCompleter:
     def __init__(self, model: LocalChatModel) -> None:
         self.model = model
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
-        return self.model.fill_in(prefix, suffix, max_tokens, finished)
+    def complete(
+        self,
+        prefix: str,
+        suffix: str,
+        max_tokens: int,
+        finished: Finished | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> str | None:
+        return self.model.fill_in(prefix, suffix, max_tokens, finished, cancelled)
 
 
 class RemoteCompleter:
@@ -47,9 +63,17 @@ class RemoteCompleter:
         self.model = model
         self.timeout = timeout
 
-    def complete(self, prefix: str, suffix: str, max_tokens: int, finished: Finished | None = None) -> str | None:
-        """One streamed request, read until the endpoint ends it (``stop``: a blank line) or ``finished`` says
-        the text is whole; closing the stream early stops the endpoint's model too."""
+    def complete(
+        self,
+        prefix: str,
+        suffix: str,
+        max_tokens: int,
+        finished: Finished | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> str | None:
+        """One streamed request, read until the endpoint ends it (``stop``: a blank line), ``finished`` says the
+        text is whole or ``cancelled`` that it is no longer wanted; closing the stream early stops the
+        endpoint's model too."""
         key = os.environ.get("OPENAI_API_KEY")  # read here, never stored
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         body = {
@@ -70,7 +94,7 @@ class RemoteCompleter:
                     if not line.startswith("data:") or data == "[DONE]":
                         continue
                     text += json.loads(data)["choices"][0]["text"]
-                    if finished is not None and finished(text):
+                    if (finished is not None and finished(text)) or (cancelled is not None and cancelled()):
                         break
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
             raise BackendError(f"completion at {self.url} failed: {exc}") from None

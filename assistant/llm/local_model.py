@@ -51,6 +51,11 @@ _LOADING = threading.Lock()
 # Chat replies waiting for a llama.cpp instance (by its id): a completion writing on it stops at its next token.
 _CHATS_WAITING: Counter[int] = Counter()
 _WAITING = threading.Lock()
+# Completions holding a llama.cpp instance, and completions waiting behind them (by its id): the newer request
+# is the one the user is looking at, so the one writing stops at its next token and the newer one goes next.
+_COMPLETING: set[int] = set()
+_COMPLETIONS_WAITING: Counter[int] = Counter()
+WAIT_CHECK_S = 0.05  # how often a completion waiting behind another looks whether its caller still wants it
 
 
 @contextmanager
@@ -66,6 +71,35 @@ def _chat_turn(llama: Any, lock: threading.Lock) -> Iterator[None]:
     try:
         yield
     finally:
+        lock.release()
+
+
+@contextmanager
+def _completion_turn(llama: Any, lock: threading.Lock, cancelled: Callable[[], bool]) -> Iterator[bool]:
+    """Hold the model for a completion, yielding whether it was had: at once when free, never behind a chat
+    reply (False at once), and behind another completion (a notebook's warm-up, a key earlier) until it stops
+    or the caller no longer wants the suggestion (False)."""
+    key = id(llama)
+    with _WAITING:
+        _COMPLETIONS_WAITING[key] += 1
+    try:
+        had = lock.acquire(blocking=False)
+        while not had and key in _COMPLETING and not cancelled():
+            had = lock.acquire(timeout=WAIT_CHECK_S)
+    finally:
+        with _WAITING:
+            _COMPLETIONS_WAITING[key] -= 1
+    if had and _CHATS_WAITING[key]:  # a chat reply was waiting too: it goes first
+        lock.release()
+        had = False
+    if not had:
+        yield False
+        return
+    _COMPLETING.add(key)
+    try:
+        yield True
+    finally:
+        _COMPLETING.discard(key)
         lock.release()
 
 
@@ -166,20 +200,28 @@ class LocalChatModel(BaseChatModel):
         return _load(self.model_path, self.n_ctx, self.n_threads)
 
     def fill_in(
-        self, prefix: str, suffix: str, max_tokens: int, finished: Callable[[str], bool] | None = None
+        self,
+        prefix: str,
+        suffix: str,
+        max_tokens: int,
+        finished: Callable[[str], bool] | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> str | None:
         """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
         so a completion never waits behind one, and a chat reply that asks for the model meanwhile gets it
-        within a token (the completion returns what it has written). It stops as soon as ``finished`` says the
-        text holds the whole suggestion (on 2 cores each token costs ~70 ms).
+        within a token (the completion returns what it has written). Behind another completion (the notebook's
+        warm-up, the previous key) it waits until that one stops at its next token, unless ``cancelled`` says
+        the user typed on. It stops as soon as ``finished`` says the text holds the whole suggestion (on 2
+        cores each token costs ~70 ms).
 
         The completion's own evaluated state is kept in memory: after a chat reply it is restored, and only
         the part of the prompt typed since is evaluated again. It is taken again (tens of MB) only when the
         prompt has moved on from it by more than KEPT_STATE_SLACK tokens, about once per cell, not per key."""
         llama, lock = self.engine()
-        if not lock.acquire(blocking=False):
-            return None
-        try:
+        cancelled = cancelled or (lambda: False)
+        with _completion_turn(llama, lock, cancelled) as had:
+            if not had:
+                return None
             tokens = fim_tokens(llama, prefix, suffix)
             kept = _COMPLETION_STATES.get(id(llama))
             current = list(llama.input_ids[: llama.n_tokens])
@@ -189,14 +231,13 @@ class LocalChatModel(BaseChatModel):
             stream = llama.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=FIM_STOP, stream=True)
             for part in stream:
                 text += part["choices"][0]["text"]
-                if (finished is not None and finished(text)) or _CHATS_WAITING[id(llama)]:
-                    stream.close()  # the suggestion is whole, or a chat reply needs the model
+                done = finished is not None and finished(text)
+                if done or cancelled() or _CHATS_WAITING[id(llama)] or _COMPLETIONS_WAITING[id(llama)]:
+                    stream.close()  # the suggestion is whole, or no longer wanted, or another needs the model
                     break
             if kept is None or _common_prefix(kept[0], tokens) < len(tokens) - KEPT_STATE_SLACK:
                 _COMPLETION_STATES[id(llama)] = (list(llama.input_ids[: llama.n_tokens]), snapshot(llama))
             return text
-        finally:
-            lock.release()
 
     def _generate(
         self,
