@@ -34,11 +34,14 @@ def test_the_embedded_model_completes_a_cell_as_ghost_text_and_tab_accepts_it(tm
 
     cells = ["import numpy as np\nreadings = np.array([4.1, 3.9, 4.4, 4.0])", ""]
     with lab_page(tmp_path, cells, {"SCIWAND_MODEL": "local"}, inline_completion=True) as page:
+        # JupyterLab connects a notebook's completer once its kernel session is ready: keys typed before
+        # that ask nothing. The model is still loading for the warm-up: this request waits its turn.
+        expect(page.get_by_text("| Idle")).to_be_visible(timeout=90_000)
         cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
         cell.locator(".cm-content").click()
         page.keyboard.type("mean_reading = np.")
         ghost = cell.locator(".jp-GhostText")
-        expect(ghost).to_contain_text("mean(readings)", timeout=180_000)  # the model loads on the warm-up
+        expect(ghost).to_contain_text("mean(readings)", timeout=180_000)
         suggested = ghost.inner_text()
         page.keyboard.press("Tab")
         expect(cell.locator(".cm-content")).to_have_text(f"mean_reading = np.{suggested}")
