@@ -1,6 +1,7 @@
 """The panel in a real browser with the real embedded model: a question answered from executed code, with the
-line under the answer (tokens, and the context gauge: the embedded model's window is known), and a cell
-completed as ghost text. A screenshot lands in ``test-artifacts/lab-panel-gauge.png``. Marked ``model``."""
+line under the answer (tokens, and the context gauge: the embedded model's window is known), a cell
+completed as ghost text, and a Fix for an undefined name that offers no replacement making up its data.
+Screenshots land in ``test-artifacts/``. Marked ``model``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import re
 
 import pytest
 from test_lab_browser import ARTIFACTS, lab_page
+from test_lab_browser_diff import FIX
+
+# A list of numbers typed into the code: data the fix would have made up
+TYPED_OUT = re.compile(r"\bvalues\s*=\s*[\[(]\s*-?\d")
 
 pytestmark = pytest.mark.model
 
@@ -45,3 +50,27 @@ def test_the_embedded_model_completes_a_cell_as_ghost_text_and_tab_accepts_it(tm
         suggested = ghost.inner_text()
         page.keyboard.press("Tab")
         expect(cell.locator(".cm-content")).to_have_text(f"mean_reading = np.{suggested}")
+
+
+def test_a_fix_for_an_undefined_name_offers_no_replacement_that_makes_up_its_data(tmp_path):
+    from playwright.sync_api import expect
+
+    with lab_page(tmp_path, ["mean = sum(values) / len(values)\nprint(mean)"], {"SCIWAND_MODEL": "local"}) as page:
+        page.locator(".sciwand-approval").uncheck()  # steps run as the model writes them
+        expect(page.get_by_text("| Idle")).to_be_visible(timeout=90_000)
+        cell = page.locator(".jp-Notebook .jp-Cell").first
+        cell.locator(".jp-InputArea").click()
+        page.keyboard.press("Control+Enter")
+        expect(cell.locator(".jp-OutputArea-output")).to_contain_text("NameError", timeout=60_000)
+        cell.locator(FIX).click()
+
+        expect(page.locator(".sciwand-message-answer, .sciwand-message-error").first).to_be_visible(timeout=600_000)
+        steps = page.locator(".sciwand-message-step")
+        assert steps.count() >= 1
+        for index in range(steps.count()):
+            step = steps.nth(index)
+            code = step.locator(".sciwand-step-code").inner_text()
+            if TYPED_OUT.search(code):
+                assert not step.locator(".sciwand-replace-cell").count(), f"offered in place of the cell:\n{code}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "lab-panel-fix-undefined.png"))
