@@ -67,10 +67,14 @@ def test_a_fix_for_an_undefined_name_offers_no_replacement_that_makes_up_its_dat
         expect(page.locator(".sciwand-message-answer, .sciwand-message-error").first).to_be_visible(timeout=600_000)
         steps = page.locator(".sciwand-message-step")
         assert steps.count() >= 1
+        made_up = False
         for index in range(steps.count()):
             step = steps.nth(index)
             code = step.locator(".sciwand-step-code").inner_text()
             if TYPED_OUT.search(code):
                 assert not step.locator(".sciwand-replace-cell").count(), f"offered in place of the cell:\n{code}"
+                made_up = made_up or "sciwand-step-ok" in (step.get_attribute("class") or "")
+        if made_up:  # the answer does not pass the made-up data's result off as the user's
+            expect(page.locator(".sciwand-message-answer")).to_contain_text("Not from your data")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-panel-fix-undefined.png"))

@@ -122,15 +122,20 @@ async def test_a_step_that_assigns_data_the_user_never_gave_says_so(jp_fetch, jp
     failing = {"code": "mean = sum(values) / len(values)", "outputs": "", "error": "NameError: name 'values'"}
     request = {"type": "ask", "question": "Fix the error in this cell.", "approval": False, "context": [failing]}
     socket.write_message(json.dumps(request | {"notebook_code": ["import math", failing["code"]]}))
-    step = next(event for event in await events_until(socket, "done") if event["type"] == "step")
+    events = await events_until(socket, "done")
+    step = next(event for event in events if event["type"] == "step")
     assert step["status"] == "ok" and step["invented"] == ["values"]
     PROTOCOL.validate(step)
+    answer = next(event for event in events if event["type"] == "answer")["text"]
+    assert answer.startswith("4.0") and "Not from your data" in answer and "`values`" in answer
     assert json.loads(await socket.read_message()) == {"type": "state", "running": False}  # the run is over
 
     # The same numbers typed in a notebook cell are the user's data.
     socket.write_message(json.dumps(request | {"notebook_code": ["values = [3, 5]", failing["code"]]}))
-    step = next(event for event in await events_until(socket, "done") if event["type"] == "step")
+    events = await events_until(socket, "done")
+    step = next(event for event in events if event["type"] == "step")
     assert step["invented"] == []
+    assert "Not from your data" not in next(event for event in events if event["type"] == "answer")["text"]
 
 
 async def test_a_decision_for_another_step_is_refused_and_never_queued(jp_fetch, jp_ws_fetch, replies):

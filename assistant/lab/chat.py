@@ -27,7 +27,7 @@ from assistant.engine.sessions import follow_settings, kernel_executor, session_
 from assistant.errors import RunStopped, SciwandError
 from assistant.lab.cell_context import cells_prompt
 from assistant.lab.history import ChatHistory
-from assistant.lab.invented import KnownValues, output_texts
+from assistant.lab.invented import KnownValues, made_up_caveat, output_texts
 from assistant.lab.live_outputs import iopub_output
 from assistant.lab.protocol import (
     AnswerEvent,
@@ -91,6 +91,8 @@ class _Broadcast(LoopEvents):
         status = "ok" if step.ok else "error"
         outputs = cell_outputs(result)
         invented = self.chat.known.invented(step.code)
+        if step.ok:
+            self.chat.made_up += [name for name in invented if name not in self.chat.made_up]
         self.chat.emit(
             StepEvent(number, step.code, status, outputs, result.execution_count, result.note, invented=invented)
         )
@@ -104,6 +106,9 @@ class _Broadcast(LoopEvents):
         self.chat.emit(NoticeEvent(text))
 
     def answer(self, text: str | None) -> None:
+        if self.chat.fixing and self.chat.made_up:  # a number from made-up data must not pass for the user's
+            caveat = made_up_caveat(self.chat.made_up)
+            text = f"{text}\n\n{caveat}" if text else caveat
         self.chat.emit(AnswerEvent(text))
 
     def finished(self, figures: Figures) -> None:
@@ -149,6 +154,8 @@ class KernelChat:
         self.idle.set()
         self._steps = 0
         self.known = KnownValues()  # the data the user gave this run: the question, the notebook, the outputs
+        self.fixing = False  # the run fixes a failing cell (its context carries an error)
+        self.made_up: list[str] = []  # names this run's steps that ran set to data the user never gave
 
     # -- the run ------------------------------------------------------------------------------
     @property
@@ -182,6 +189,8 @@ class KernelChat:
         for cell in cells:
             given += [cell.code, cell.outputs, cell.error]
         self.known = KnownValues(given)
+        self.fixing = any(cell.error for cell in cells)
+        self.made_up = []
         arguments = (question, settings, tuple(cells))
         threading.Thread(target=self._run, args=arguments, name="sciwand-lab-run", daemon=True).start()
         return True

@@ -69,6 +69,15 @@ class KnownValues:
         return names
 
 
+def made_up_caveat(names: list[str]) -> str:
+    """What a fix's answer says when the steps behind it set ``names`` to data of their own."""
+    shown = ", ".join(f"`{name}`" for name in names[:3]) + (", …" if len(names) > 3 else "")
+    return (
+        f"**Not from your data:** this rests on values made up for {shown}, which no cell or question gives. "
+        "Where does the data come from? Load it in a cell, or give it in your question, and ask again."
+    )
+
+
 def invented_names(code: str, known: Iterable[str]) -> list[str]:
     """What ``code`` assigns made-up data to, given the texts the user gave (``known``)."""
     return KnownValues(known).invented(code)
