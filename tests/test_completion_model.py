@@ -1,6 +1,7 @@
 """Inline completion with the real embedded model: a suggestion that fits the cell, nothing at once while the
-model writes a chat reply, the newest request served next behind an older completion, and the same suggestion
-after a chat reply took the model's cache. Marked ``model``."""
+model writes a chat reply, the newest request served next behind an older completion, a notebook's
+preparation that gives way to any completion, and the same suggestion after a chat reply took the model's
+cache. Marked ``model``."""
 
 from __future__ import annotations
 
@@ -90,6 +91,13 @@ def test_a_completion_asked_while_another_writes_is_served_next_and_the_other_st
     alone, earlier, newer = _interrupted(embedded, lambda: embedded.fill_in("mean_reading = np.", "", 16))
     assert newer, newer  # it waited its turn: not None at once
     assert len(alone) > 10 and len(earlier) < len(alone) // 2, (alone[-1], earlier[-1])
+
+
+def test_preparing_a_notebook_never_stops_a_completion_the_user_waits_for(embedded):
+    """As when the notebook's cells are sent to be read just after the user's first key asked for the model."""
+    alone, typed, prepared = _interrupted(embedded, lambda: embedded.prepare_fill("\n".join(CELLS), ""))
+    assert prepared is False  # the model was busy: nothing read, and nothing waited for
+    assert typed == alone, (alone[-1], typed[-1])
 
 
 def test_a_completion_waiting_its_turn_gives_up_when_the_user_types_on(embedded):

@@ -1,11 +1,12 @@
 """The panel in a real browser with the real embedded model: a question answered from executed code, with the
-line under the answer (tokens, and the context gauge: the embedded model's window is known), and a Fix for
-an undefined name that offers no replacement making up its data. Screenshots land in ``test-artifacts/``.
-Marked ``model``."""
+line under the answer (tokens, and the context gauge: the embedded model's window is known), a cell
+completed as ghost text, and a Fix for an undefined name that offers no replacement making up its data.
+Screenshots land in ``test-artifacts/``. Marked ``model``."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from test_lab_browser import ARTIFACTS, lab_page
@@ -32,6 +33,52 @@ def test_the_embedded_model_answers_in_the_panel_and_the_gauge_shows_its_context
         assert 0 < used < window, gauge.inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lab-panel-gauge.png"))
+
+
+def test_the_embedded_model_completes_a_cell_as_ghost_text_and_tab_accepts_it(tmp_path):
+    from playwright.sync_api import expect
+
+    cells = ["import numpy as np\nreadings = np.array([4.1, 3.9, 4.4, 4.0])", ""]
+    with lab_page(tmp_path, cells, {"SCIWAND_MODEL": "local"}, inline_completion=True) as page:
+        asked = completions_asked(page)
+        # JupyterLab connects a notebook's completer once its kernel session is ready: keys typed before
+        # that ask nothing. The model may still be loading, or reading the notebook's cells: the request waits.
+        expect(page.get_by_text("| Idle")).to_be_visible(timeout=90_000)
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
+        cell.locator(".cm-content").click()
+        page.keyboard.type("mean_reading = np.")
+        ghost = cell.locator(".jp-GhostText")
+        try:
+            expect(ghost).to_contain_text("mean(readings)", timeout=180_000)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n/sciwand/complete asked and answered: {asked}") from None
+        suggested = ghost.inner_text()
+        page.keyboard.press("Tab")
+        expect(cell.locator(".cm-content")).to_have_text(f"mean_reading = np.{suggested}")
+
+
+def completions_asked(page: Any) -> list[str]:
+    """The page's requests to /sciwand/complete and their answers from now on, as they happen: what a test
+    that waits for a suggestion says when none came."""
+    from playwright.sync_api import Error
+
+    asked: list[str] = []
+
+    def answered(response: Any) -> None:
+        if "/sciwand/complete" in response.url:
+            try:
+                body = response.text()
+            except Error as error:  # a stream the page aborted (the user typed on) has no body to read
+                body = str(error)
+            asked.append(f"{response.request.post_data} -> {response.status} {body}")
+
+    def failed(request: Any) -> None:
+        if "/sciwand/complete" in request.url:
+            asked.append(f"{request.post_data} -> {request.failure}")
+
+    page.on("response", answered)
+    page.on("requestfailed", failed)
+    return asked
 
 
 def test_a_fix_for_an_undefined_name_offers_no_replacement_that_makes_up_its_data(tmp_path):

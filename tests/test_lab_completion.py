@@ -87,6 +87,13 @@ async def test_completion_can_be_switched_off_and_refuses_a_bad_body(jp_fetch, e
     assert endpoint.requests == []  # nothing asked of the model
 
 
+async def test_a_notebook_that_opens_has_its_cells_read_and_no_suggestion(jp_fetch, endpoint):
+    cells = ["from rdkit import Chem", "mol = Chem.MolFromSmiles('CCO')"]
+    assert await complete(jp_fetch, prefix="", cells=cells, prepare=True) == {"text": "", "status": "ok"}
+    asked = endpoint.requests[-1]
+    assert asked["prompt"].startswith("from rdkit import Chem") and asked["max_tokens"] == 1
+
+
 async def test_a_suggestion_streams_as_the_model_writes_it(jp_fetch, endpoint):
     body = json.dumps({"prefix": "mw = Descriptors.", "stream": True})
     response = await jp_fetch("sciwand", "complete", method="POST", body=body, request_timeout=60)

@@ -68,6 +68,13 @@ def suggest(
     return cut_suggestion(text, line_before)
 
 
+def prepare(request: CompletionRequest, completer: Completer) -> bool:
+    """Have the model read the prompt of the completions ``request`` leads to (a notebook's cells when it
+    opens), so the first suggestion evaluates only the cell typed; whether it did (not while it was busy)."""
+    prompt = fim_prompt(request)
+    return completer.prepare(prompt.prefix, prompt.suffix)
+
+
 def fim_prompt(request: CompletionRequest, budget: int = CONTEXT_CHARS) -> FimPrompt:
     """The preceding cells that fit ``budget`` (``kept_cells``), the kernel's names as a comment, then the cell
     up to the cursor."""

@@ -19,9 +19,9 @@ from typing import Any
 from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
 from assistant.config import Settings
-from assistant.engine.completion import CompletionRequest, suggest
+from assistant.engine.completion import CompletionRequest, prepare, suggest
 from assistant.lab.probe import NAMES_PROBE, KernelSilent, evaluate_silently
-from assistant.llm.completion import completer_for
+from assistant.llm.completion import Completer, completer_for
 from assistant.llm.model_cache import ModelCache
 
 NAMES_MAX_AGE_S = 5.0  # names older than this are read again, in the background
@@ -44,7 +44,9 @@ class CompletionService:
 
     async def complete(self, body: dict[str, Any], gone: threading.Event | None = None) -> dict[str, str]:
         """``{"text": suggestion, "status": "ok" | "busy" | "off" | "unavailable"}`` for a request body
-        ``{"prefix", "suffix", "cells", "kernel_id"}``; a model that fails raises ``SciwandError``."""
+        ``{"prefix", "suffix", "cells", "kernel_id"}``; a model that fails raises ``SciwandError``. With
+        ``"prepare": true`` (a notebook just opened) the model only reads the prompt, if it is free, and the
+        text is "": the first suggestion then evaluates only the cell typed."""
         replies = [reply async for reply in self.stream(body, gone)]
         return {"text": replies[-1]["text"], "status": replies[-1]["status"]}
 
@@ -61,6 +63,9 @@ class CompletionService:
             names=self._kernel_names(str(body.get("kernel_id", ""))),
         )
         loop = asyncio.get_running_loop()
+        if body.get("prepare"):
+            yield {"text": "", "status": await loop.run_in_executor(None, self._prepare, request), "done": True}
+            return
         partials: asyncio.Queue[str] = asyncio.Queue()
         gone = gone or threading.Event()
 
@@ -86,12 +91,23 @@ class CompletionService:
         self, request: CompletionRequest, shown: Callable[[str], None], cancelled: Callable[[], bool]
     ) -> dict[str, str]:
         """Runs in a worker thread: the model may load, and llama.cpp blocks while it writes."""
-        model, _ = self.models.get(self.settings)
-        completer = completer_for(self.settings, model)
-        if completer is None:  # a provider with no completion API here (Anthropic, Ollama, …)
+        completer = self._completer()
+        if completer is None:
             return {"text": "", "status": "unavailable"}
         text = suggest(request, completer, shown, cancelled)
         return {"text": "", "status": "busy"} if text is None else {"text": text, "status": "ok"}
+
+    def _prepare(self, request: CompletionRequest) -> str:
+        """Runs in a worker thread, as ``_suggest``: the status of reading the prompt."""
+        completer = self._completer()
+        if completer is None:
+            return "unavailable"
+        return "ok" if prepare(request, completer) else "busy"
+
+    def _completer(self) -> Completer | None:
+        """The model's completer; None for a provider with no completion API here (Anthropic, Ollama, …)."""
+        model, _ = self.models.get(self.settings)
+        return completer_for(self.settings, model)
 
     def _kernel_names(self, kernel_id: str) -> str:
         """The names last read from ``kernel_id``; a read is started when they are old."""

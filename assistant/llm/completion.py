@@ -37,6 +37,11 @@ class Completer(Protocol):
         """The code between ``prefix`` and ``suffix``; None when the model is busy (answer nothing now)."""
         ...
 
+    def prepare(self, prefix: str, suffix: str) -> bool:
+        """Read the prompt of completions to come, so the first one is quick; whether it was read. It gives
+        way to any completion asked meanwhile."""
+        ...
+
 
 class LocalCompleter:
     """The embedded model (or another GGUF file with FIM tokens)."""
@@ -53,6 +58,9 @@ class LocalCompleter:
         cancelled: Cancelled | None = None,
     ) -> str | None:
         return self.model.fill_in(prefix, suffix, max_tokens, finished, cancelled)
+
+    def prepare(self, prefix: str, suffix: str) -> bool:
+        return self.model.prepare_fill(prefix, suffix)
 
 
 class RemoteCompleter:
@@ -99,6 +107,10 @@ class RemoteCompleter:
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
             raise BackendError(f"completion at {self.url} failed: {exc}") from None
         return text
+
+    def prepare(self, prefix: str, suffix: str) -> bool:
+        """A one-token completion: an endpoint that caches prompts (llama.cpp's server, vLLM) keeps this one."""
+        return self.complete(prefix, suffix, 1) is not None
 
 
 # A completion that takes longer than this is no use to someone typing.

@@ -75,20 +75,24 @@ def _chat_turn(llama: Any, lock: threading.Lock) -> Iterator[None]:
 
 
 @contextmanager
-def _completion_turn(llama: Any, lock: threading.Lock, cancelled: Callable[[], bool]) -> Iterator[bool]:
+def _completion_turn(
+    llama: Any, lock: threading.Lock, cancelled: Callable[[], bool], waits: bool = True
+) -> Iterator[bool]:
     """Hold the model for a completion, yielding whether it was had: at once when free, never behind a chat
-    reply (False at once), and behind another completion (a notebook's warm-up, a key earlier) until it stops
-    or the caller no longer wants the suggestion (False)."""
+    reply (False at once), and behind another completion (the previous key's) until it stops or the caller
+    no longer wants the suggestion (False). One that ``waits`` not (a notebook's preparation) has the model
+    only when it is free, and never makes the one holding it stop."""
     key = id(llama)
-    with _WAITING:
-        _COMPLETIONS_WAITING[key] += 1
-    try:
-        had = lock.acquire(blocking=False)
-        while not had and key in _COMPLETING and not cancelled():
-            had = lock.acquire(timeout=WAIT_CHECK_S)
-    finally:
+    had = lock.acquire(blocking=False)
+    if not had and waits:
         with _WAITING:
-            _COMPLETIONS_WAITING[key] -= 1
+            _COMPLETIONS_WAITING[key] += 1
+        try:
+            while not had and key in _COMPLETING and not cancelled():
+                had = lock.acquire(timeout=WAIT_CHECK_S)
+        finally:
+            with _WAITING:
+                _COMPLETIONS_WAITING[key] -= 1
     if had and _CHATS_WAITING[key]:  # a chat reply was waiting too: it goes first
         lock.release()
         had = False
@@ -209,17 +213,34 @@ class LocalChatModel(BaseChatModel):
     ) -> str | None:
         """The code between ``prefix`` and ``suffix``, greedy; None at once while the model writes a chat reply,
         so a completion never waits behind one, and a chat reply that asks for the model meanwhile gets it
-        within a token (the completion returns what it has written). Behind another completion (the notebook's
-        warm-up, the previous key) it waits until that one stops at its next token, unless ``cancelled`` says
-        the user typed on. It stops as soon as ``finished`` says the text holds the whole suggestion (on 2
-        cores each token costs ~70 ms).
+        within a token (the completion returns what it has written). Behind another completion (the previous
+        key's) it waits until that one stops at its next token, unless ``cancelled`` says the user typed on.
+        It stops as soon as ``finished`` says the text holds the whole suggestion (on 2 cores each token
+        costs ~70 ms).
 
         The completion's own evaluated state is kept in memory: after a chat reply it is restored, and only
         the part of the prompt typed since is evaluated again. It is taken again (tens of MB) only when the
         prompt has moved on from it by more than KEPT_STATE_SLACK tokens, about once per cell, not per key."""
+        return self._fill(prefix, suffix, max_tokens, finished, cancelled or (lambda: False), waits=True)
+
+    def prepare_fill(self, prefix: str, suffix: str) -> bool:
+        """Read a completion's prompt before it is asked for (a notebook's cells, when it opens), so that the
+        first suggestion evaluates only the cell typed; whether it was read. Only while the model is free: a
+        completion asked meanwhile waits for the prompt being read, then goes (this one writes no more than a
+        token), and one already writing is never stopped for it."""
+        return self._fill(prefix, suffix, 1, None, lambda: False, waits=False) is not None
+
+    def _fill(
+        self,
+        prefix: str,
+        suffix: str,
+        max_tokens: int,
+        finished: Callable[[str], bool] | None,
+        cancelled: Callable[[], bool],
+        waits: bool,
+    ) -> str | None:
         llama, lock = self.engine()
-        cancelled = cancelled or (lambda: False)
-        with _completion_turn(llama, lock, cancelled) as had:
+        with _completion_turn(llama, lock, cancelled, waits) as had:
             if not had:
                 return None
             tokens = fim_tokens(llama, prefix, suffix)

@@ -73,6 +73,8 @@ export interface ICompletionRequest {
   suffix: string;
   cells: string[];
   kernel_id: string;
+  /** Only read the prompt, while the model is free (a notebook just opened): no suggestion. */
+  prepare?: boolean;
 }
 
 /**

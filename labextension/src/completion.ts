@@ -206,7 +206,8 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
 
   /**
    * A notebook became current: one request with its code cells, so the model
-   * reads them once before the user types (its reply is ignored). Once per
+   * reads them once before the user types. It only prepares (the model reads
+   * them while it is free, and a key typed meanwhile goes first). Once per
    * notebook, for a Python kernel, when completion is on.
    */
   async warmUp(notebook: INotebookPanelLike): Promise<void> {
@@ -224,7 +225,8 @@ export class SciwandInlineProvider implements IInlineCompletionProvider {
         prefix: '',
         suffix: '',
         cells: codeCells(notebook.content),
-        kernel_id: kernel.id
+        kernel_id: kernel.id,
+        prepare: true
       };
       await fetchCompletion(this.serverSettings, body);
     } catch (error) {

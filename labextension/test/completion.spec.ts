@@ -287,13 +287,14 @@ describe('inline completion', () => {
     });
     const python = panel('python');
     const warming = provider.warmUp(python);
-    await server.answer(0, { text: 'ignored', status: 'ok' });
+    await server.answer(0, { text: '', status: 'ok' });
     await warming;
     expect(server.requests[0].body).toEqual({
       prefix: '',
       suffix: '',
       cells: codeCells(NOTEBOOK),
-      kernel_id: 'kernel-1'
+      kernel_id: 'kernel-1',
+      prepare: true
     });
     await provider.warmUp(python); // the same notebook again: no second warm-up
     await provider.warmUp(panel('R'));
